@@ -1,0 +1,1 @@
+"""Analysis: one tidy frame of answers, and the summaries built from it."""

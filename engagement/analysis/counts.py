@@ -1,0 +1,34 @@
+"""Response counts by channel and by place: the progress figures the board asks for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from engagement.models import Response
+from engagement.places import place_name
+
+
+def response_counts(engine: Engine, survey_slug: str | None = None) -> dict[str, Any]:
+    """Total responses, how many are synthetic demo data, and counts by channel and by place name."""
+
+    def grouped(column) -> dict[str, int]:
+        query = select(column, func.count()).group_by(column)
+        if survey_slug:
+            query = query.where(Response.survey_slug == survey_slug)
+        with engine.connect() as connection:
+            return {key: count for key, count in connection.execute(query)}
+
+    by_synthetic = grouped(Response.is_synthetic)
+    by_place: dict[str, int] = {}
+    for code, count in grouped(Response.place_code).items():
+        name = place_name(code)
+        by_place[name] = by_place.get(name, 0) + count
+    return {
+        "responses": sum(by_synthetic.values()),
+        "synthetic": by_synthetic.get(True, 0),
+        "by_channel": dict(sorted(grouped(Response.channel).items())),
+        "by_place": dict(sorted(by_place.items())),
+    }

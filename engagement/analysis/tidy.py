@@ -1,0 +1,67 @@
+"""Pivot the long answer table into one tidy frame (one row per response × question × value)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from engagement.models import CHANNELS, Answer, Response
+from engagement.places import place_name
+from survey_forms import Form
+
+TIDY_COLUMNS = [
+    "response_reference",
+    "survey",
+    "survey_version",
+    "channel",
+    "place_code",
+    "place",
+    "is_synthetic",
+    "created_at",
+    "question_id",
+    "question_text",
+    "position",
+    "answer_code",
+    "answer_label",
+]
+
+
+def tidy_answers(engine: Engine, form: Form, include_synthetic: bool = True) -> pd.DataFrame:
+    """Every stored answer to this form, with question text and answer label from the form."""
+    query = (
+        select(
+            Response.reference.label("response_reference"),
+            Response.survey_slug.label("survey"),
+            Response.survey_version,
+            Response.channel,
+            Response.place_code,
+            Response.is_synthetic,
+            Response.created_at,
+            Answer.question_id,
+            Answer.position,
+            Answer.value.label("answer_code"),
+        )
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Response.survey_slug == form.slug)
+        .order_by(Response.id, Answer.id)
+    )
+    if not include_synthetic:
+        query = query.where(Response.is_synthetic.is_(False))
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    if frame.empty:
+        return pd.DataFrame(columns=TIDY_COLUMNS)
+    texts = {q.id: q.text for q in form.questions}
+    labels = {(q.id, o.code): o.label for q in form.questions for o in q.options}
+    frame["question_text"] = frame["question_id"].map(texts)
+    frame["answer_label"] = [
+        labels.get((qid, code), code) for qid, code in zip(frame["question_id"], frame["answer_code"], strict=True)
+    ]
+    frame["place"] = [place_name(code) for code in frame["place_code"]]
+    frame["is_synthetic"] = frame["is_synthetic"].astype(bool)
+    return frame[TIDY_COLUMNS]
+
+
+def channel_label(code: str) -> str:
+    return CHANNELS.get(code, code)

@@ -1,0 +1,146 @@
+"""The `engagement` command: database, demo data, forms, statistics and exports."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from engagement.config import DEFAULT_FORM_SLUG, database_url
+from engagement.db import get_engine, session_scope, upgrade_database
+from engagement.forms import check_form_file, get_form
+from survey_forms import FormFileError, list_forms
+
+FORM_OPTION = click.option(
+    "--form", "form_slug", default=DEFAULT_FORM_SLUG, show_default=True, help="Survey form slug."
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """What matters to you: survey and insight platform for Nottingham and Nottinghamshire."""
+
+
+@main.group()
+def db() -> None:
+    """Create and migrate the database (ENGAGEMENT_DATABASE_URL, default SQLite under var/)."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database, or migrate it to the newest schema."""
+    upgrade_database()
+    click.echo(f"Database is up to date: {_safe_url(database_url())}")
+
+
+def _safe_url(url: str) -> str:
+    if "@" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+@main.command()
+@click.option("--responses", "count", type=click.IntRange(min=1), help="How many synthetic responses to add.")
+@click.option("--seed", type=int, default=None, help="Random seed, for repeatable demo data.")
+@click.option("--remove", is_flag=True, help="Delete every synthetic response.")
+@click.option("--first-run", is_flag=True, help="Only add demo data if none was ever loaded here.")
+@FORM_OPTION
+def demo(count: int | None, seed: int | None, remove: bool, first_run: bool, form_slug: str) -> None:
+    """Add synthetic demo responses (marked as synthetic everywhere), or remove them all."""
+    from engagement.demo import add_demo_responses, demo_was_ever_loaded, remove_demo_responses
+
+    if remove == bool(count):
+        raise click.UsageError("Give either --responses N or --remove.")
+    with session_scope() as session:
+        if remove:
+            removed = remove_demo_responses(session)
+            click.echo(f"Removed {removed} synthetic demo responses.")
+            return
+        if first_run and demo_was_ever_loaded(session):
+            click.echo("Demo data was loaded here before; not adding more (use without --first-run to add).")
+            return
+        added = add_demo_responses(session, get_form(form_slug), count, seed=seed)
+    click.echo(f"Added {added} synthetic demo responses. Remove them with: engagement demo --remove")
+
+
+@main.group()
+def forms() -> None:
+    """List, check and describe survey forms."""
+
+
+@forms.command("list")
+def forms_list() -> None:
+    """Print the slug of every form the product serves."""
+    for path in list_forms():
+        try:
+            click.echo(check_form_file(path).slug)
+        except FormFileError as exc:
+            click.echo(f"(broken) {exc}", err=True)
+
+
+@forms.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+def forms_validate(files: tuple[Path, ...]) -> None:
+    """Check form files (default: every shipped form). Exits 1 naming the file and field of each problem."""
+    failed = False
+    for path in files or tuple(list_forms()):
+        try:
+            form = check_form_file(path)
+        except FormFileError as exc:
+            failed = True
+            click.echo(f"FAIL {exc}", err=True)
+        else:
+            click.echo(f"ok   {path}: {form.slug} v{form.version}, {len(form.questions)} questions")
+    if failed:
+        sys.exit(1)
+
+
+@forms.command("describe")
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="Print the form as JSON.")
+def forms_describe(slug: str, as_json: bool) -> None:
+    """Show a form's questions and allowed answers."""
+    try:
+        form = get_form(slug)
+    except FormFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(form.as_json(), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{form.title} ({form.slug} v{form.version})")
+    for spec in form.questions:
+        required = " [required]" if spec.required else ""
+        click.echo(f"- {spec.id} ({spec.type}){required}: {spec.text}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def stats(as_json: bool) -> None:
+    """Response counts: total, synthetic, by channel and by place."""
+    from engagement.analysis.counts import response_counts
+
+    counts = response_counts(get_engine())
+    if as_json:
+        click.echo(json.dumps(counts, indent=2))
+        return
+    click.echo(f"Responses: {counts['responses']} (of which synthetic demo data: {counts['synthetic']})")
+    for heading in ("by_channel", "by_place"):
+        click.echo(heading.replace("_", " ").capitalize() + ":")
+        for key, value in counts[heading].items():
+            click.echo(f"  {key}: {value}")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@click.option("--exclude-synthetic", is_flag=True, help="Leave out synthetic demo responses.")
+@FORM_OPTION
+def export(fmt: str, out: Path, exclude_synthetic: bool, form_slug: str) -> None:
+    """Export answers as a tidy file: one row per response × question, with question text and answer label."""
+    from engagement.reports.export import export_tidy_csv
+
+    rows = export_tidy_csv(get_engine(), get_form(form_slug), out, include_synthetic=not exclude_synthetic)
+    click.echo(f"Wrote {rows} rows to {out}")

@@ -1,0 +1,1 @@
+"""Outputs for people: charts and exports built from the analysis frames."""

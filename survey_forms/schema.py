@@ -1,0 +1,118 @@
+"""The survey form schema: what a form YAML file may say, checked once when the form is loaded."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+QuestionType = Literal[
+    "likert_grid",
+    "single_choice",
+    "multi_choice",
+    "free_text",
+    "text_list",
+    "bipolar",
+    "place",
+    "postcode_district",
+    "number",
+    "consent",
+]
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class Option(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    label: str
+    group: str | None = None
+
+
+class GridItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=ID_PATTERN)
+    label: str
+    text: str
+
+
+class Question(BaseModel):
+    """One question as written in the form file. A likert grid holds several items, each answered alone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=ID_PATTERN)
+    type: QuestionType
+    text: str
+    help: str | None = None
+    required: bool = False
+    basis: str | None = None
+    options: list[Option] | None = None
+    scale: str | None = None
+    items: list[GridItem] | None = None
+    top_box: list[str] | None = None
+    left: str | None = None
+    right: str | None = None
+    count: int | None = Field(default=None, ge=1, le=10)
+    max_length: int | None = Field(default=None, ge=1)
+    min: int | None = None
+    max: int | None = None
+
+    @model_validator(mode="after")
+    def _fields_fit_the_type(self) -> Question:
+        if self.type == "likert_grid" and not self.items:
+            raise ValueError("a likert_grid question needs 'items'")
+        if self.type == "likert_grid" and not (self.scale or self.options):
+            raise ValueError("a likert_grid question needs a 'scale' or 'options'")
+        if self.type in ("single_choice", "multi_choice") and not (self.options or self.scale):
+            raise ValueError(f"a {self.type} question needs 'options' or a 'scale'")
+        if self.type == "bipolar" and not (self.left and self.right):
+            raise ValueError("a bipolar question needs both 'left' and 'right'")
+        if self.type == "text_list" and not self.count:
+            raise ValueError("a text_list question needs 'count'")
+        if self.type == "number" and self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("'min' is larger than 'max'")
+        return self
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    description: str | None = None
+    questions: list[Question] = Field(min_length=1)
+
+
+class FormFile(BaseModel):
+    """The whole form file, before scales are resolved and grids are flattened."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: int = Field(ge=1)
+    title: str
+    subtitle: str | None = None
+    intro: str | None = None
+    scales: dict[str, list[Option]] = Field(default_factory=dict)
+    sections: list[Section] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ids_unique_and_scales_known(self) -> FormFile:
+        seen: set[str] = set()
+        for section in self.sections:
+            for question in section.questions:
+                ids = [question.id] + [item.id for item in question.items or []]
+                for qid in ids:
+                    if qid in seen:
+                        raise ValueError(f"question id '{qid}' is used twice; every id must be unique")
+                    seen.add(qid)
+                if question.scale and question.scale not in self.scales:
+                    known = ", ".join(sorted(self.scales)) or "none defined"
+                    raise ValueError(
+                        f"question '{question.id}' uses scale '{question.scale}', which is not defined "
+                        f"under 'scales' (defined: {known})"
+                    )
+        return self
