@@ -1,0 +1,244 @@
+"""Trained scikit-learn models for themes and sentiment: fitting, scoring, and saving them safely with skops.
+
+A theme model is one logistic regression per label over TF-IDF lemma n-grams plus phrase-pattern hits, with a
+decision threshold per label chosen on out-of-fold predictions. Each label can be trained on its own subset of
+rows, because a single-label example says nothing about the other labels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import skops.io as sio
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from sklearn.utils.extmath import softmax
+
+from nlp.codebook import data_dir
+
+SENTIMENTS = ("positive", "neutral", "negative")
+
+
+def models_dir() -> Path:
+    return data_dir() / "models"
+
+
+def theme_model_path(codebook_slug: str) -> Path:
+    return models_dir() / f"{codebook_slug}-themes.skops"
+
+
+def sentiment_model_path() -> Path:
+    return models_dir() / "sentiment.skops"
+
+
+def _vectorizer(max_features: int) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        ngram_range=(1, 2),
+        min_df=2,
+        max_df=0.5,
+        sublinear_tf=True,
+        max_features=max_features,
+        token_pattern=r"[^\s]+",
+        dtype=np.float32,
+    )
+
+
+def _best_threshold(truth: np.ndarray, scores: np.ndarray) -> float:
+    """The score cut-off that gives the best F1 on out-of-fold predictions (0.5 if too few positives)."""
+    if truth.sum() < 3:
+        return 0.5
+    best, best_f1 = 0.5, -1.0
+    for threshold in np.arange(0.1, 0.91, 0.025):
+        predicted = scores >= threshold
+        tp = float((predicted & truth).sum())
+        f1 = 2 * tp / (predicted.sum() + truth.sum()) if predicted.sum() + truth.sum() else 0.0
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = float(threshold), f1
+    return best
+
+
+@dataclass
+class ThemeModel:
+    """Per-label logistic regressions sharing one TF-IDF vocabulary, with per-label thresholds."""
+
+    codes: list[str]
+    vectorizer: TfidfVectorizer
+    coef: np.ndarray  # (n_features + n_codes, n_codes)
+    intercept: np.ndarray  # (n_codes,)
+    thresholds: np.ndarray  # (n_codes,)
+    pattern_weight: float = 1.0
+
+    def features(self, texts: Sequence[str], hits: sparse.csr_matrix) -> sparse.csr_matrix:
+        return sparse.hstack([self.vectorizer.transform(texts), hits * self.pattern_weight], format="csr")
+
+    def scores(self, texts: Sequence[str], hits: sparse.csr_matrix) -> np.ndarray:
+        """Probability-like score per comment and label, shape (n_texts, n_codes)."""
+        if not texts:
+            return np.zeros((0, len(self.codes)), dtype=np.float32)
+        logits = self.features(texts, hits) @ self.coef + self.intercept
+        return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+
+    @classmethod
+    def fit(
+        cls,
+        codes: Sequence[str],
+        texts: Sequence[str],
+        hits: sparse.csr_matrix,
+        labels: np.ndarray,
+        known: np.ndarray,
+        *,
+        weights: np.ndarray | None = None,
+        max_features: int = 20000,
+        regularisation: float = 4.0,
+        folds: int = 4,
+        seed: int = 0,
+    ) -> ThemeModel:
+        """Fit on ``labels`` (n, k) 0/1, using for label j only rows where ``known[:, j]`` is true."""
+        vectorizer = _vectorizer(max_features).fit(texts)
+        matrix = sparse.hstack([vectorizer.transform(texts), hits], format="csr")
+        weights = np.ones(len(texts)) if weights is None else weights
+        coef = np.zeros((matrix.shape[1], len(codes)), dtype=np.float32)
+        intercept = np.zeros(len(codes), dtype=np.float32)
+        thresholds = np.full(len(codes), 0.5, dtype=np.float32)
+        for j in range(len(codes)):
+            rows = np.flatnonzero(known[:, j])
+            y = labels[rows, j].astype(int)
+            if y.sum() == 0 or y.sum() == len(y):
+                intercept[j] = -8.0 if y.sum() == 0 else 8.0
+                continue
+            x, w = matrix[rows], weights[rows]
+            oof = np.zeros(len(rows))
+            splits = min(folds, int(y.sum()))
+            if splits >= 2:
+                for train, test in KFold(splits, shuffle=True, random_state=seed).split(rows):
+                    if y[train].sum() == 0:
+                        continue
+                    model = _binary_model(regularisation).fit(x[train], y[train], sample_weight=w[train])
+                    oof[test] = model.predict_proba(x[test])[:, 1]
+                thresholds[j] = _best_threshold(y.astype(bool), oof)
+            model = _binary_model(regularisation).fit(x, y, sample_weight=w)
+            coef[:, j] = model.coef_[0]
+            intercept[j] = model.intercept_[0]
+        return cls(list(codes), vectorizer, coef, intercept, thresholds)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sio.dump(
+            {
+                "codes": self.codes,
+                "vectorizer": self.vectorizer,
+                "coef": self.coef.astype(np.float16),
+                "intercept": self.intercept,
+                "thresholds": self.thresholds,
+                "pattern_weight": self.pattern_weight,
+            },
+            path,
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> ThemeModel:
+        state = _safe_load(path)
+        return cls(
+            codes=list(state["codes"]),
+            vectorizer=state["vectorizer"],
+            coef=np.asarray(state["coef"], dtype=np.float32),
+            intercept=np.asarray(state["intercept"], dtype=np.float32),
+            thresholds=np.asarray(state["thresholds"], dtype=np.float32),
+            pattern_weight=float(state["pattern_weight"]),
+        )
+
+
+def _binary_model(regularisation: float) -> LogisticRegression:
+    return LogisticRegression(C=regularisation, class_weight="balanced", solver="liblinear", max_iter=200)
+
+
+@dataclass
+class SentimentModel:
+    """Three-class sentiment (positive, neutral or mixed, negative) from TF-IDF lemma n-grams."""
+
+    vectorizer: TfidfVectorizer
+    coef: np.ndarray  # (n_features, 3)
+    intercept: np.ndarray  # (3,)
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Shape (n_texts, 3), columns in the order of SENTIMENTS."""
+        if not texts:
+            return np.zeros((0, 3), dtype=np.float32)
+        logits = self.vectorizer.transform(texts) @ self.coef + self.intercept
+        return softmax(np.asarray(logits, dtype=np.float64)).astype(np.float32)
+
+    @classmethod
+    def fit(
+        cls,
+        texts: Sequence[str],
+        sentiments: Sequence[str],
+        *,
+        weights: np.ndarray | None = None,
+        max_features: int = 30000,
+        regularisation: float = 4.0,
+    ) -> SentimentModel:
+        vectorizer = _vectorizer(max_features).fit(texts)
+        y = np.array([SENTIMENTS.index(sentiment) for sentiment in sentiments])
+        model = LogisticRegression(C=regularisation, class_weight="balanced", max_iter=1000)
+        model.fit(vectorizer.transform(texts), y, sample_weight=weights)
+        coef = np.zeros((3, model.coef_.shape[1]), dtype=np.float32)
+        intercept = np.zeros(3, dtype=np.float32)
+        coef[model.classes_] = model.coef_
+        intercept[model.classes_] = model.intercept_
+        return cls(vectorizer, coef.T.copy(), intercept)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sio.dump(
+            {"vectorizer": self.vectorizer, "coef": self.coef.astype(np.float16), "intercept": self.intercept},
+            path,
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> SentimentModel:
+        state = _safe_load(path)
+        return cls(
+            state["vectorizer"],
+            np.asarray(state["coef"], dtype=np.float32),
+            np.asarray(state["intercept"], dtype=np.float32),
+        )
+
+
+# Only these types may be rebuilt from a model file; anything else in it is refused.
+TRUSTED_TYPES = [
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "numpy.float32",
+    "numpy.float16",
+    "numpy.dtype",
+    "builtins.dict",
+    "builtins.list",
+]
+
+
+def _safe_load(path: Path) -> dict:
+    untrusted = [name for name in sio.get_untrusted_types(file=path) if name not in TRUSTED_TYPES]
+    if untrusted:
+        raise ValueError(f"{path}: refusing to load types not known to be safe: {', '.join(untrusted)}")
+    return sio.load(path, trusted=TRUSTED_TYPES)
+
+
+def write_card(path: Path, card: dict) -> None:
+    path.write_text(json.dumps(card, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+
+
+def artefact_hash(paths: Sequence[Path]) -> str:
+    """A short hash of the given files' bytes (missing files count as empty)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]

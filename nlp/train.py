@@ -1,0 +1,206 @@
+"""Training the theme and sentiment models, and the command that retrains them: ``python -m nlp.train --codebook px``.
+
+``px`` learns from the public pxtextmining data in ../shared (plus any extra examples); ``wmty`` learns from
+analyst-labelled examples combined with weak labels from the codebook's phrase patterns. Analyst examples win
+over weak labels for the same text.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from nlp.codebook import Codebook, load_codebook
+from nlp.features import lemma_text, pattern_hits
+from nlp.models import (
+    SentimentModel,
+    ThemeModel,
+    artefact_hash,
+    models_dir,
+    sentiment_model_path,
+    theme_model_path,
+    write_card,
+)
+from nlp.pipeline import ThemeTagger, base_pipeline, build_pipeline
+from nlp.public_data import LabelledComment, is_no_answer, read_all, shared_datasets_dir
+
+# Single-label examples from other frameworks count for less than fully labelled ones.
+SINGLE_LABEL_WEIGHT = 0.5
+# Weak labels from phrase patterns count for less than analysts' labels.
+WEAK_LABEL_WEIGHT = 0.3
+
+
+@dataclass
+class TrainReport:
+    """What was trained, on what, and how well it did on out-of-fold predictions."""
+
+    codebook: str
+    model_path: Path
+    card_path: Path
+    examples: int
+    analyst_examples: int
+    data_sources: list[str]
+    thresholds: dict[str, float]
+    trained_at: str
+    sentiment_model_path: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Featurised:
+    """Comments read once by the pipeline: lemma texts and phrase-pattern hits for one codebook."""
+
+    texts: list[str]
+    hits: sparse.csr_matrix
+    codes: list[str]
+
+
+def featurise(texts: Sequence[str], questions: Sequence[str | None], codebook: Codebook) -> Featurised:
+    nlp = base_pipeline()
+    tagger = ThemeTagger(nlp, codebook, model=None)
+    lemma_texts, matches = [], []
+    for doc, question in zip(nlp.pipe(texts, batch_size=1000), questions, strict=True):
+        lemma_texts.append(lemma_text(doc, question))
+        matches.append(tagger.matches(doc))
+    return Featurised(lemma_texts, pattern_hits(matches, codebook.codes), codebook.codes)
+
+
+def label_matrix(records: Sequence[LabelledComment], codes: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """0/1 labels and which of them are known: all of them for fully labelled rows, one for single-label rows."""
+    index = {code: j for j, code in enumerate(codes)}
+    labels = np.zeros((len(records), len(codes)), dtype=np.int8)
+    known = np.zeros((len(records), len(codes)), dtype=bool)
+    for i, record in enumerate(records):
+        for code in record.codes:
+            labels[i, index[code]] = 1
+        if record.complete:
+            known[i] = True
+        else:
+            for code in record.codes:
+                known[i, index[code]] = True
+    return labels, known
+
+
+def fit_px(features: Featurised, records: Sequence[LabelledComment], codebook: Codebook) -> ThemeModel:
+    """The px theme model on rows with text; "Labelling not possible" is decided by screening, not learnt."""
+    labels, known = label_matrix(records, features.codes)
+    known[:, features.codes.index(codebook.not_codeable)] = False
+    weights = np.array([1.0 if record.complete else SINGLE_LABEL_WEIGHT for record in records])
+    return ThemeModel.fit(features.codes, features.texts, features.hits, labels, known, weights=weights)
+
+
+def fit_sentiment(texts: Sequence[str], records: Sequence[LabelledComment]) -> SentimentModel:
+    rows = [i for i, record in enumerate(records) if record.sentiment is not None]
+    weights = np.array([1.0 if records[i].source == "neas" else 0.7 for i in rows])
+    return SentimentModel.fit([texts[i] for i in rows], [records[i].sentiment for i in rows], weights=weights)
+
+
+def _usable(records: Sequence[LabelledComment]) -> list[LabelledComment]:
+    return [record for record in records if not is_no_answer(record.text)]
+
+
+def train_codebook_model(
+    codebook: str, examples: Sequence[tuple[str, Sequence[str]]] | None = None
+) -> TrainReport:
+    """Train the theme model of a codebook (and, for ``px``, the sentiment model) and save them in data/models.
+
+    ``examples`` are analyst-labelled comments as (text, codes). They are added to the public data for ``px``;
+    for any other codebook they are combined with weak labels from phrase patterns on the public comments.
+    """
+    loaded = load_codebook(codebook)
+    extra = list(examples or [])
+    unknown = sorted({code for _, codes in extra for code in codes} - set(loaded.codes))
+    if unknown:
+        raise ValueError(f"examples use codes not in codebook {loaded.slug!r}: {', '.join(unknown)}")
+    public = _usable(read_all(loaded))
+    analyst = [
+        LabelledComment(text, None, frozenset(codes), True, None, "analyst", "analyst") for text, codes in extra
+    ]
+    analyst_texts = {record.text.strip().lower() for record in analyst}
+    public = [record for record in public if record.text.strip().lower() not in analyst_texts]
+    records = public + analyst
+    features = featurise([r.text for r in records], [r.question for r in records], loaded)
+    notes: list[str] = []
+    sentiment_path = None
+    if loaded.slug == "px":
+        model = fit_px(features, records, loaded)
+        sentiment = fit_sentiment(features.texts, records)
+        sentiment_path = sentiment_model_path()
+        sentiment.save(sentiment_path)
+        sources = [str(shared_datasets_dir() / name) for name in sorted({r.source for r in public})]
+    else:
+        model = _fit_from_weak_labels(features, records, loaded)
+        sources = ["phrase-pattern weak labels on the public patient-feedback comments"]
+        notes.append("weak labels are the codebook's own patterns: the model generalises them, it is not evidence")
+    if analyst:
+        sources.append(f"{len(analyst)} analyst-labelled examples")
+    path = theme_model_path(loaded.slug)
+    model.save(path)
+    trained_at = datetime.now(UTC).isoformat(timespec="seconds")
+    thresholds = {code: round(float(t), 3) for code, t in zip(loaded.codes, model.thresholds, strict=True)}
+    card_path = path.with_suffix(".json")
+    write_card(
+        card_path,
+        {
+            "codebook": loaded.slug,
+            "model": path.name,
+            "sha256_12": artefact_hash([path]),
+            "trained_at": trained_at,
+            "examples": len(records),
+            "analyst_examples": len(analyst),
+            "data_sources": sources,
+            "thresholds": thresholds,
+            "features": "TF-IDF of lower-cased lemma 1-2-grams (max 20,000) + question kind + phrase-pattern hits",
+            "classifier": "one logistic regression per label (balanced class weights), per-label F1 thresholds",
+            "notes": notes,
+        },
+    )
+    build_pipeline.cache_clear()
+    return TrainReport(
+        loaded.slug,
+        path,
+        card_path,
+        len(records),
+        len(analyst),
+        sources,
+        thresholds,
+        trained_at,
+        sentiment_path,
+        notes,
+    )
+
+
+def _fit_from_weak_labels(features: Featurised, records: Sequence[LabelledComment], codebook: Codebook) -> ThemeModel:
+    """Weak labels: a theme is present where its patterns match; analyst rows override with their own labels."""
+    weak = features.hits.toarray().astype(np.int8)
+    analyst_rows = np.array([record.source == "analyst" for record in records])
+    labels, _ = label_matrix(records, features.codes)
+    weak[analyst_rows] = labels[analyst_rows]
+    known = np.ones_like(weak, dtype=bool)
+    weights = np.where(analyst_rows, 1.0, WEAK_LABEL_WEIGHT)
+    # The model must not just copy the pattern-hit column it was labelled from: hide it from the features.
+    no_hits = sparse.csr_matrix(features.hits.shape, dtype=np.float32)
+    model = ThemeModel.fit(features.codes, features.texts, no_hits, weak, known, weights=weights)
+    model.pattern_weight = 0.0
+    return model
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Retrain a codebook's theme model (and sentiment, for px).")
+    parser.add_argument("--codebook", required=True, help="codebook slug, e.g. px or wmty")
+    arguments = parser.parse_args(argv)
+    report = train_codebook_model(arguments.codebook)
+    print(f"trained {report.codebook} on {report.examples} comments -> {report.model_path} ({report.card_path})")
+    if report.sentiment_model_path:
+        print(f"sentiment model -> {report.sentiment_model_path}")
+    print(f"model files: {models_dir()}")
+
+
+if __name__ == "__main__":
+    main()
