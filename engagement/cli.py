@@ -144,3 +144,7 @@ def export(fmt: str, out: Path, exclude_synthetic: bool, form_slug: str) -> None
 
     rows = export_tidy_csv(get_engine(), get_form(form_slug), out, include_synthetic=not exclude_synthetic)
     click.echo(f"Wrote {rows} rows to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from engagement.intake import Provenance, submit_many
-from engagement.models import AppSetting, Answer, Response, utc_now
+from engagement.models import Answer, AppSetting, Response, utc_now
 from engagement.places import all_places
 from survey_forms import Form
 
@@ -180,7 +180,7 @@ def demo_was_ever_loaded(session: Session) -> bool:
 def remove_demo_responses(session: Session) -> int:
     """Delete every synthetic response and its answers; real responses are untouched."""
     synthetic_ids = select(Response.id).where(Response.is_synthetic.is_(True))
-    count = session.exec(select(func.count()).select_from(Response).where(Response.is_synthetic.is_(True))).one()
+    count = session.scalar(select(func.count()).select_from(Response).where(Response.is_synthetic.is_(True)))
     session.execute(delete(Answer).where(Answer.response_id.in_(synthetic_ids)))
     session.execute(delete(Response).where(Response.is_synthetic.is_(True)))
     session.commit()

@@ -222,6 +222,7 @@ def submit_response(
         raise IntakeError(provenance_problems)
     response = _add_response(session, form, checked, provenance)
     session.commit()
+    session.refresh(response)
     return response
 
 

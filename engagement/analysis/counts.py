@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -32,3 +33,22 @@ def response_counts(engine: Engine, survey_slug: str | None = None) -> dict[str,
         "by_channel": dict(sorted(grouped(Response.channel).items())),
         "by_place": dict(sorted(by_place.items())),
     }
+
+
+def entries_by(engine: Engine, entered_by: str, since: datetime) -> list[dict[str, Any]]:
+    """What one volunteer keyed in since a time: reference, paper reference, place and when."""
+    query = (
+        select(Response.reference, Response.paper_reference, Response.place_code, Response.created_at)
+        .where(Response.entered_by == entered_by, Response.created_at >= since)
+        .order_by(Response.created_at.desc())
+    )
+    with engine.connect() as connection:
+        return [
+            {
+                "reference": row.reference,
+                "paper reference": row.paper_reference,
+                "place": place_name(row.place_code),
+                "entered at": row.created_at,
+            }
+            for row in connection.execute(query)
+        ]

@@ -58,6 +58,7 @@ def tidy_answers(engine: Engine, form: Form, include_synthetic: bool = True) -> 
     frame["answer_label"] = [
         labels.get((qid, code), code) for qid, code in zip(frame["question_id"], frame["answer_code"], strict=True)
     ]
+    frame["place_code"] = frame["place_code"].astype(object).where(frame["place_code"].notna(), None)
     frame["place"] = [place_name(code) for code in frame["place_code"]]
     frame["is_synthetic"] = frame["is_synthetic"].astype(bool)
     return frame[TIDY_COLUMNS]

@@ -1,7 +1,7 @@
 """responses, answers and settings
 
 Revision ID: 0001
-Revises: 
+Revises: (none)
 Create Date: 2026-11-22 23:38:06.075689
 """
 
@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-
 
 revision: str = '0001'
 down_revision: str | None = None

@@ -1,0 +1,68 @@
+"""Paper entry: Healthwatch volunteers key in paper forms, keyboard only, save and start the next."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+import streamlit as st
+from sqlmodel import Session
+
+from engagement.analysis.counts import entries_by
+from engagement.intake import IntakeError, Provenance, submit_response
+from engagement.ui.form_widgets import answer_widgets, clear_answers, collect_answers
+from engagement.ui.shared import current_form, engine
+
+PREFIX = "paper"
+
+form = current_form()
+st.title("Paper form entry")
+st.caption(
+    "For volunteers keying in paper forms. Use Tab and Shift+Tab to move between answers, arrow keys to "
+    "choose, and Ctrl+Enter or the button at the end to save. Leave blank anything the person left blank."
+)
+
+saved = st.session_state.pop("paper_saved", None)
+if saved:
+    st.success(f"Saved paper form {saved}. The form is clear for the next one.", icon=":material/check_circle:")
+errors: dict[str, str] = st.session_state.get("paper_errors", {})
+if errors:
+    st.error(
+        "Not saved. Please check:\n\n"
+        + "\n".join(f"- {qid}: {message}" for qid, message in errors.items()),
+        icon=":material/error:",
+    )
+
+volunteer = st.text_input("Your name or volunteer ID", key="paper_volunteer")
+with st.form("paper_form", border=False):
+    st.text_input("Paper form reference (written on the form)", key=f"{PREFIX}:paper_reference")
+    if "paper_reference" in errors:
+        st.error(errors["paper_reference"])
+    answer_widgets(form, PREFIX, errors)
+    submitted = st.form_submit_button("Save and start the next form", type="primary")
+
+if submitted:
+    answers = collect_answers(form, PREFIX)
+    provenance = Provenance(
+        channel="paper",
+        entered_by=(volunteer or "").strip() or None,
+        paper_reference=st.session_state.get(f"{PREFIX}:paper_reference"),
+    )
+    try:
+        if not provenance.entered_by:
+            st.session_state["paper_errors"] = {"entered_by": "enter your name or volunteer ID at the top"}
+        else:
+            with Session(engine()) as session:
+                response = submit_response(session, form, answers, provenance)
+            st.session_state["paper_errors"] = {}
+            st.session_state["paper_saved"] = f"{provenance.paper_reference} as {response.reference}"
+            clear_answers(form, PREFIX)
+    except IntakeError as exc:
+        st.session_state["paper_errors"] = {p.question_id: p.message for p in exc.problems}
+    st.rerun()
+
+if volunteer:
+    today = datetime.combine(datetime.now(UTC).date(), time.min, tzinfo=UTC)
+    entries = entries_by(engine(), volunteer.strip(), today)
+    st.subheader(f"Entered by you today: {len(entries)}")
+    if entries:
+        st.dataframe(entries, hide_index=True)

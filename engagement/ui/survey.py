@@ -1,0 +1,51 @@
+"""The public survey page."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlmodel import Session
+
+from engagement.intake import IntakeError, Provenance, submit_response
+from engagement.ui.form_widgets import answer_widgets, clear_answers, collect_answers
+from engagement.ui.shared import current_form, engine
+
+PREFIX = "survey"
+
+form = current_form()
+st.title(form.title)
+if form.definition.subtitle:
+    st.subheader(form.definition.subtitle)
+
+thanks = st.session_state.pop("survey_thanks", None)
+if thanks:
+    st.success(
+        f"Thank you. Your answers have been saved (reference {thanks}). You can close this page.",
+        icon=":material/check_circle:",
+    )
+
+errors: dict[str, str] = st.session_state.get("survey_errors", {})
+if errors:
+    st.error(
+        "There is a problem with your answers. Please check:\n\n"
+        + "\n".join(f"- {form.question(qid).label}: {message}" for qid, message in errors.items()),
+        icon=":material/error:",
+    )
+
+if form.definition.intro:
+    st.markdown(form.definition.intro)
+
+with st.form("survey", border=False):
+    answer_widgets(form, PREFIX, errors)
+    submitted = st.form_submit_button("Send my answers", type="primary")
+
+if submitted:
+    try:
+        with Session(engine()) as session:
+            response = submit_response(session, form, collect_answers(form, PREFIX), Provenance(channel="online"))
+    except IntakeError as exc:
+        st.session_state["survey_errors"] = {p.question_id: p.message for p in exc.problems}
+    else:
+        st.session_state["survey_errors"] = {}
+        st.session_state["survey_thanks"] = response.reference
+        clear_answers(form, PREFIX)
+    st.rerun()

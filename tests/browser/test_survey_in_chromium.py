@@ -1,0 +1,88 @@
+"""A member of the public answers the survey in a real browser and the dashboard count goes up."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = pytest.mark.browser
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def wait_for_app(page) -> None:
+    page.wait_for_selector("[data-testid='stAppViewContainer']")
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+    page.wait_for_timeout(500)
+
+
+def dashboard_count(page, url: str) -> int:
+    page.goto(f"{url}/dashboard")
+    metric = page.get_by_test_id("stMetricValue").first
+    metric.wait_for()
+    return int(metric.inner_text().replace(",", ""))
+
+
+def choose(page, question_text: str, answer: str) -> None:
+    group = page.get_by_role("radiogroup", name=re.compile(re.escape(question_text[:40])))
+    group.get_by_text(answer, exact=True).click()
+
+
+def test_public_answers_survey_and_dashboard_count_goes_up(page, app_server):
+    url = app_server["url"]
+    subprocess.run(
+        [sys.executable, "-m", "engagement.cli", "demo", "--responses", "25", "--seed", "9"],
+        env=app_server["env"], check=True,
+    )
+    before = dashboard_count(page, url)
+    assert before >= 25
+
+    page.goto(url)
+    wait_for_app(page)
+    for item in ["Urgent and emergency care", "Mental health - Re-shape", "Making best use of money",
+                 "Preventing ill health", "Children and young people", "Major health conditions",
+                 "Supporting our workforce", "Digital innovation in healthcare"]:
+        choose(page, item, "Very important" if "Digital" not in item else "Not very important")
+    page.get_by_label("What do you think is the best thing about the NHS?").fill(
+        "Free at the point of use, and the nurses."
+    )
+    choose(page, "Which area do you live in?", "Mansfield")
+    page.get_by_text("I understand that my answers will be used").click()
+    page.get_by_role("button", name="Send my answers").click()
+    page.get_by_text("Thank you. Your answers have been saved").wait_for()
+
+    assert dashboard_count(page, url) == before + 1
+    page.get_by_text("Mansfield").first.wait_for()
+
+
+def test_missing_answers_are_explained_in_the_browser(page, app_server):
+    page.goto(app_server["url"])
+    wait_for_app(page)
+    page.get_by_role("button", name="Send my answers").click()
+    page.get_by_text("There is a problem with your answers").wait_for()
+    assert page.get_by_text("Supporting our workforce: an answer is required").count() >= 1
+
+
+def test_public_survey_has_no_wcag_a_or_aa_violations(page, app_server):
+    page.goto(app_server["url"])
+    wait_for_app(page)
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_survey_can_be_answered_with_the_keyboard(page, app_server):
+    page.goto(app_server["url"])
+    wait_for_app(page)
+    first = page.get_by_role("radiogroup").first.get_by_role("radio").first
+    first.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    checked = page.get_by_role("radiogroup").first.get_by_role("radio", checked=True)
+    assert checked.count() == 1
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement && document.activeElement.getAttribute('type')")
+    assert focused == "radio"

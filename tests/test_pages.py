@@ -1,0 +1,88 @@
+"""Each Streamlit page, driven with AppTest against a fresh database."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from streamlit.testing.v1 import AppTest
+
+from engagement.demo import add_demo_responses
+from engagement.models import Response
+from tests.conftest import valid_answers
+
+TIMEOUT = 60
+
+
+def page(name: str) -> AppTest:
+    app = AppTest.from_file(f"../engagement/ui/{name}.py", default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def fill(app: AppTest, prefix: str, answers: dict) -> None:
+    for question_id, value in answers.items():
+        if question_id == "consent":
+            app.checkbox(key=f"{prefix}:consent").check()
+        else:
+            app.radio(key=f"{prefix}:{question_id}").set_value(value)
+
+
+def submit_button(app: AppTest):
+    return next(b for b in app.button if b.label in ("Send my answers", "Save and start the next form"))
+
+
+def test_survey_page_saves_a_complete_response_and_thanks_the_respondent(session, db_url):
+    app = page("survey")
+    fill(app, "survey", valid_answers())
+    app.text_area(key="survey:best_thing").input("The staff are wonderful")
+    submit_button(app).click().run()
+    assert not app.exception
+    assert any("Thank you" in s.value for s in app.success)
+    saved = session.exec(select(Response)).all()
+    assert len(saved) == 1 and saved[0].channel == "online" and not saved[0].is_synthetic
+
+
+def test_survey_page_shows_problems_beside_questions_and_saves_nothing(session, db_url):
+    app = page("survey")
+    answers = valid_answers()
+    del answers["supporting_our_workforce"]
+    fill(app, "survey", answers)
+    submit_button(app).click().run()
+    errors = [e.value for e in app.error]
+    assert any("Supporting our workforce: an answer is required" in e for e in errors)
+    assert session.exec(select(Response)).all() == []
+    assert app.radio(key="survey:top_urgent_care").value == "5"  # answers already given are kept
+
+
+def test_paper_entry_records_volunteer_and_paper_reference(session, db_url):
+    app = page("paper_entry")
+    app.text_input(key="paper_volunteer").input("Healthwatch volunteer 12")
+    app.text_input(key="paper:paper_reference").input("HWN-2019-0042")
+    fill(app, "paper", valid_answers())
+    submit_button(app).click().run()
+    assert not app.exception
+    saved = session.exec(select(Response)).one()
+    assert (saved.channel, saved.entered_by, saved.paper_reference) == (
+        "paper", "Healthwatch volunteer 12", "HWN-2019-0042",
+    )
+    assert any("Entered by you today: 1" in h.value for h in app.subheader)
+
+
+def test_dashboard_marks_synthetic_data_and_shows_counts_and_priorities(session, form, db_url):
+    add_demo_responses(session, form, 40, seed=5)
+    app = page("dashboard")
+    assert any("Synthetic demo data" in w.value for w in app.warning)
+    assert app.metric[0].value == "40"
+    assert any("not yet representative" in i.value.lower() for i in app.info)
+    headers = [h.value for h in app.header]
+    assert "Responses by place" in headers and "Our next priorities" in headers
+    app.toggle[0].set_value(False).run()
+    assert app.metric[0].value == "0"
+
+
+def test_export_page_offers_the_csv(session, form, db_url):
+    add_demo_responses(session, form, 5, seed=1)
+    app = page("export")
+    assert any("Synthetic demo data" in w.value for w in app.warning)
+    assert len(app.dataframe) == 1
+    assert len(app.get("download_button")) == 1
