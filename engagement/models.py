@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 CHANNELS: dict[str, str] = {
@@ -52,3 +52,64 @@ class AppSetting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=100)
     value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class TextAnalysis(SQLModel, table=True):
+    """What the free-text engine said about one answer: its redacted text, sentiment and model version."""
+
+    __tablename__ = "text_analysis"
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = Field(foreign_key="answer.id", unique=True, index=True, ondelete="CASCADE")
+    codebook: str = Field(max_length=50)
+    model_version: str = Field(index=True, max_length=80)
+    redacted_text: str = Field(sa_column=Column(Text, nullable=False))
+    sentiment: str = Field(max_length=20)
+    sentiment_score: float
+    status: str = Field(max_length=30)
+    analysed_at: datetime = Field(default_factory=utc_now)
+
+
+class ModelThemeTag(SQLModel, table=True):
+    """A theme the model found in an answer. Replaced whenever the answer is analysed again."""
+
+    __tablename__ = "model_theme_tag"
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = Field(foreign_key="answer.id", index=True, ondelete="CASCADE")
+    codebook: str = Field(max_length=50)
+    theme_code: str = Field(max_length=80)
+    score: float
+    source: str = Field(max_length=20)
+    evidence: str = Field(sa_column=Column(Text, nullable=False))
+    sentiment: str = Field(max_length=20)
+
+
+class AnalystThemeTag(SQLModel, table=True):
+    """An analyst's decision on a theme for an answer. Kept apart from model tags, never overwritten by the
+    model, and always wins: accept or add puts the theme on the answer, reject takes it off."""
+
+    __tablename__ = "analyst_theme_tag"
+    __table_args__ = (UniqueConstraint("answer_id", "codebook", "theme_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = Field(foreign_key="answer.id", index=True, ondelete="CASCADE")
+    codebook: str = Field(max_length=50)
+    theme_code: str = Field(max_length=80)
+    decision: str = Field(max_length=10)
+    analyst: str = Field(max_length=200)
+    decided_at: datetime = Field(default_factory=utc_now)
+
+
+class RedactionLog(SQLModel, table=True):
+    """Which kind of personal data was taken out of an answer and where; never the value itself."""
+
+    __tablename__ = "redaction_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = Field(foreign_key="answer.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=30)
+    start: int
+    end: int
+    model_version: str = Field(max_length=80)
+    logged_at: datetime = Field(default_factory=utc_now)

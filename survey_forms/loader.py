@@ -44,6 +44,7 @@ class AnswerSpec:
     max_length: int | None = None
     min: int | None = None
     max: int | None = None
+    codebook: str | None = None
 
     def label_for(self, code: str) -> str:
         for option in self.options:
@@ -122,7 +123,8 @@ class Form:
                         AnswerSpec(
                             id=question.id, type=question.type, text=question.text, label=question.text,
                             left=question.left, right=question.right, count=question.count,
-                            max_length=question.max_length, min=question.min, max=question.max, **common,
+                            max_length=question.max_length, min=question.min, max=question.max,
+                            codebook=question.codebook, **common,
                         )
                     )
         return specs

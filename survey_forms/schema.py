@@ -59,6 +59,7 @@ class Question(BaseModel):
     max_length: int | None = Field(default=None, ge=1)
     min: int | None = None
     max: int | None = None
+    codebook: str | None = Field(default=None, pattern=r"^[a-z0-9_-]+$")
 
     @model_validator(mode="after")
     def _fields_fit_the_type(self) -> Question:
@@ -70,6 +71,8 @@ class Question(BaseModel):
             raise ValueError(f"a {self.type} question needs 'options' or a 'scale'")
         if self.type == "bipolar" and not (self.left and self.right):
             raise ValueError("a bipolar question needs both 'left' and 'right'")
+        if self.codebook and self.type != "free_text":
+            raise ValueError("only free_text questions can name a 'codebook'")
         if self.type == "text_list" and not self.count:
             raise ValueError("a text_list question needs 'count'")
         if self.type == "number" and self.min is not None and self.max is not None and self.min > self.max:

@@ -78,8 +78,6 @@ def answer_widgets(form: Form, prefix: str, errors: dict[str, str]) -> None:
                 shown_groups.add(spec.group_id)
                 grid = next(q for q in section.questions if q.id == spec.group_id)
                 st.markdown(f"**{grid.text}**" + (" (required)" if grid.required else ""))
-            if spec.type == "bipolar":
-                st.markdown(f"**{spec.text}**  \n{spec.left} ⟷ {spec.right}")
             _widget(spec, prefix)
             if spec.id in errors:
                 st.error(f"{spec.label}: {errors[spec.id]}", icon=":material/error:")
