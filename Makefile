@@ -24,6 +24,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/engagement db upgrade
 	$(BIN)/engagement demo --first-run --responses $(DEMO_RESPONSES) --seed 2019
+	$(BIN)/engagement analyse
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
 ## system-packages: Debian's Chromium (browser tests) and PostgreSQL server (database tests), if missing

@@ -9,6 +9,7 @@ pages = [
     st.Page("engagement/ui/survey.py", title="Take the survey", icon=":material/edit_note:", default=True),
     st.Page("engagement/ui/paper_entry.py", title="Paper form entry", icon=":material/keyboard:"),
     st.Page("engagement/ui/dashboard.py", title="Dashboard", icon=":material/bar_chart:"),
+    st.Page("engagement/ui/comments.py", title="Comments and themes", icon=":material/forum:"),
     st.Page("engagement/ui/export.py", title="Exports", icon=":material/download:"),
 ]
 st.navigation(pages).run()

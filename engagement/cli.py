@@ -146,5 +146,94 @@ def export(fmt: str, out: Path, exclude_synthetic: bool, form_slug: str) -> None
     click.echo(f"Wrote {rows} rows to {out}")
 
 
+@main.command()
+@FORM_OPTION
+def analyse(form_slug: str) -> None:
+    """Analyse every free-text answer not yet analysed by the current model version (themes, sentiment,
+    personal-data redaction)."""
+    from engagement.text_analysis import analyse_pending
+
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=f"Analysing {total:,} answers", show_pos=True)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    count = analyse_pending(get_engine(), get_form(form_slug), progress=progress)
+    if bar is not None:
+        bar.__exit__(None, None, None)
+    click.echo(f"Analysed {count:,} free-text answers.")
+
+
+@main.group("nlp")
+def nlp_group() -> None:
+    """Codebooks, model training, topic discovery and file prediction for free text."""
+
+
+@nlp_group.command("codebooks")
+def nlp_codebooks() -> None:
+    """List the codebooks (data/codebooks/*.yaml) and their number of themes."""
+    import nlp
+
+    for slug in nlp.list_codebooks():
+        codebook = nlp.load_codebook(slug)
+        click.echo(f"{slug}: {len(codebook.themes)} themes")
+
+
+@nlp_group.command("train")
+@click.option("--codebook", required=True, help="Codebook slug, for example wmty or px.")
+def nlp_train(codebook: str) -> None:
+    """Retrain a codebook's theme model, learning from every analyst decision stored here."""
+    import nlp
+    from engagement.text_analysis import analyst_training_examples
+
+    with session_scope() as session:
+        examples = analyst_training_examples(session, codebook)
+    try:
+        report = nlp.train_codebook_model(codebook, examples)
+    except (ValueError, nlp.CodebookError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Trained {report.codebook} on {report.examples:,} examples ({report.analyst_examples:,} from analysts); "
+        f"saved {report.model_path}. Run `engagement analyse` to re-analyse answers with it."
+    )
+
+
+@nlp_group.command("topics")
+@click.option("--question", default="what_matters", show_default=True, help="Free-text question id.")
+@click.option("--topics", "n_topics", default=8, show_default=True, type=click.IntRange(1, 30))
+@FORM_OPTION
+def nlp_topics(question: str, n_topics: int, form_slug: str) -> None:
+    """Discover topics in one question's (redacted) answers, to show what the codebook misses."""
+    import nlp
+    from engagement.text_analysis import analyse_pending, comments_for_review
+
+    form = get_form(form_slug)
+    analyse_pending(get_engine(), form)
+    texts = comments_for_review(get_engine(), form, question)["redacted_text"].tolist()
+    for number, topic in enumerate(nlp.discover_topics(texts, n_topics), start=1):
+        click.echo(f"Topic {number} ({topic.size} answers): {', '.join(topic.terms)}")
+        for example in topic.examples:
+            click.echo(f"    “{example}”")
+
+
+@nlp_group.command("predict")
+@click.argument("in_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("out_csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--codebook", default="px", show_default=True)
+def nlp_predict(in_csv: Path, out_csv: Path, codebook: str) -> None:
+    """Code a CSV of comments (columns id and text) with a codebook; writes one 0/1 column per theme."""
+    import nlp
+
+    try:
+        rows = nlp.predict_file(in_csv, out_csv, codebook)
+    except (ValueError, nlp.CodebookError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {rows:,} rows to {out_csv}")
+
+
 if __name__ == "__main__":
     main()

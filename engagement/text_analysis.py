@@ -29,7 +29,8 @@ ProgressCallback = Callable[[int, int], None]
 
 
 def model_version() -> str:
-    return nlp.current_model_version()
+    """The engine's version: it changes when a codebook or a trained model changes (a new process picks it up)."""
+    return nlp.MODEL_VERSION
 
 
 def codebook_questions(form: Form) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
+from engagement.db import get_engine
 from engagement.demo import add_demo_responses
 from engagement.models import Response
 from tests.conftest import valid_answers
@@ -86,3 +87,22 @@ def test_export_page_offers_the_csv(session, form, db_url):
     assert any("Synthetic demo data" in w.value for w in app.warning)
     assert len(app.dataframe) == 1
     assert len(app.get("download_button")) == 1
+
+
+def test_comments_page_analyses_new_answers_and_records_an_analyst_decision(session, form, db_url):
+    from engagement.text_analysis import effective_theme_tags
+
+    add_demo_responses(session, form, 30, seed=4)
+    app = page("comments")
+    headers = [h.value for h in app.header]
+    assert headers == ["Themes", "What the codebook may miss", "Review comments"]
+    assert any("Personal details are removed" in c.value for c in app.caption)
+    app.text_input(key="analyst_name").input("Analyst B").run()
+    review = app.get("form")[0]
+    chosen = review.multiselect[0]
+    chosen.set_value(["T99"])
+    review.button[0].click()
+    app.run()
+    assert not app.exception
+    tags = effective_theme_tags(get_engine(db_url), form)
+    assert "analyst" in set(tags["source"])

@@ -27,10 +27,14 @@ TIDY_COLUMNS = [
 ]
 
 
-def tidy_answers(engine: Engine, form: Form, include_synthetic: bool = True) -> pd.DataFrame:
-    """Every stored answer to this form, with question text and answer label from the form."""
+def tidy_answers(
+    engine: Engine, form: Form, include_synthetic: bool = True, redact_free_text: bool = True
+) -> pd.DataFrame:
+    """Every stored answer to this form, with question text and answer label from the form. Free-text answers
+    are shown redacted (personal data removed); pass redact_free_text=False only where no text is shown."""
     query = (
         select(
+            Answer.id.label("answer_id"),
             Response.reference.label("response_reference"),
             Response.survey_slug.label("survey"),
             Response.survey_version,
@@ -58,10 +62,28 @@ def tidy_answers(engine: Engine, form: Form, include_synthetic: bool = True) -> 
     frame["answer_label"] = [
         labels.get((qid, code), code) for qid, code in zip(frame["question_id"], frame["answer_code"], strict=True)
     ]
+    if redact_free_text:
+        _redact_free_text(engine, form, frame)
     frame["place_code"] = frame["place_code"].astype(object).where(frame["place_code"].notna(), None)
     frame["place"] = [place_name(code) for code in frame["place_code"]]
     frame["is_synthetic"] = frame["is_synthetic"].astype(bool)
     return frame[TIDY_COLUMNS]
+
+
+def _redact_free_text(engine: Engine, form: Form, frame: pd.DataFrame) -> None:
+    from engagement.text_analysis import redact_texts, redacted_answers
+
+    free_text = {q.id for q in form.questions if q.type == "free_text"}
+    rows = frame["question_id"].isin(free_text)
+    if not rows.any():
+        return
+    stored = redacted_answers(engine, frame.loc[rows, "answer_id"])
+    missing = rows & ~frame["answer_id"].isin(stored)
+    if missing.any():
+        stored.update(zip(frame.loc[missing, "answer_id"], redact_texts(frame.loc[missing, "answer_code"].tolist()),
+                          strict=True))
+    frame.loc[rows, "answer_code"] = frame.loc[rows, "answer_id"].map(stored)
+    frame.loc[rows, "answer_label"] = frame.loc[rows, "answer_code"]
 
 
 def channel_label(code: str) -> str:

@@ -93,3 +93,40 @@ def count_by_place_chart(counts: dict[str, int]) -> alt.Chart:
         )
         .properties(width=480)
     )
+
+
+SENTIMENT_COLOURS = {"negative": "#b2182b", "neutral": "#bdbdbd", "positive": "#2166ac"}
+
+
+def theme_chart(summary: pd.DataFrame, title: str = "") -> alt.Chart:
+    """Respondents mentioning each theme, split by how the mention felt, labelled with % of respondents."""
+    if summary.empty:
+        return alt.Chart(pd.DataFrame({"text": ["No themes yet"]})).mark_text(size=14).encode(text="text")
+    long = summary.melt(
+        id_vars=["theme", "pct_of_respondents", "respondents"],
+        value_vars=["negative", "neutral", "positive"],
+        var_name="sentiment",
+        value_name="mentions",
+    )
+    long["theme_label"] = [
+        f"{theme} — {pct:.0f}%" for theme, pct in zip(long["theme"], long["pct_of_respondents"], strict=True)
+    ]
+    order = list(dict.fromkeys(long.sort_values("respondents", ascending=False)["theme_label"]))
+    return (
+        alt.Chart(long, title=title)
+        .mark_bar()
+        .encode(
+            x=alt.X("mentions:Q", title="Respondents mentioning the theme"),
+            y=alt.Y("theme_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=420)),
+            color=alt.Color(
+                "sentiment:N",
+                title="How it was said",
+                sort=list(SENTIMENT_COLOURS),
+                scale=alt.Scale(domain=list(SENTIMENT_COLOURS), range=list(SENTIMENT_COLOURS.values())),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            order=alt.Order("sentiment:N", sort="ascending"),
+            tooltip=["theme", "sentiment", "mentions", alt.Tooltip("pct_of_respondents:Q", format=".1f")],
+        )
+        .properties(width=560, height=alt.Step(24))
+    )

@@ -26,7 +26,7 @@ st.info(
     icon=":material/info:",
 )
 
-tidy = tidy_answers(engine(), form, include_synthetic=include_synthetic)
+tidy = tidy_answers(engine(), form, include_synthetic=include_synthetic, redact_free_text=False)
 shown = tidy["response_reference"].nunique() if not tidy.empty else 0
 
 left, right = st.columns(2)

@@ -1,0 +1,88 @@
+"""Comments and themes: what people said in their own words, coded with the codebook, and analyst review."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlmodel import Session
+
+import nlp
+from engagement.analysis.counts import response_counts
+from engagement.reports.charts import theme_chart
+from engagement.text_analysis import (
+    analyse_pending,
+    codebook_questions,
+    comments_for_review,
+    pending_answers,
+    set_analyst_themes,
+    theme_summary,
+)
+from engagement.ui.shared import current_form, engine, synthetic_notice
+
+REVIEW_PAGE_SIZE = 10
+
+form = current_form()
+st.title("Comments and themes")
+counts = response_counts(engine(), form.slug)
+synthetic_notice(counts["synthetic"], counts["responses"])
+
+with Session(engine()) as session:
+    waiting = len(pending_answers(session, form))
+if waiting:
+    bar = st.progress(0.0, text=f"Analysing {waiting:,} new answers…")
+
+    def show(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0, text=f"Analysing new answers: {done:,} of {total:,}")
+
+    analyse_pending(engine(), form, progress=show)
+    bar.empty()
+    st.toast(f"Analysed {waiting:,} new answers", icon=":material/check:")
+
+questions = codebook_questions(form)
+question_id = st.selectbox(
+    "Question", list(questions), format_func=lambda qid: form.question(qid).text, key="comments_question"
+)
+codebook = nlp.load_codebook(questions[question_id])
+labels = {theme.code: theme.label for theme in codebook.themes}
+include_synthetic = st.toggle("Include synthetic demo responses", value=True) if counts["synthetic"] else True
+
+summary = theme_summary(engine(), form, question_id, include_synthetic=include_synthetic)
+st.header("Themes", divider="blue")
+st.caption(
+    "% of respondents who answered this question and mentioned the theme. One answer can mention several "
+    "themes, so the percentages can add up to more than 100%. Personal details are removed from every comment."
+)
+st.altair_chart(theme_chart(summary))
+with st.expander("Themes as a table"):
+    st.dataframe(summary.round(1), hide_index=True)
+
+st.header("What the codebook may miss", divider="blue")
+texts = comments_for_review(engine(), form, question_id, include_synthetic=include_synthetic)["redacted_text"]
+topics = nlp.discover_topics(texts.tolist(), n_topics=6)
+if not topics:
+    st.write("Not enough answers yet to find topics.")
+for topic in topics:
+    with st.expander(f"{', '.join(topic.terms[:6])} ({topic.size} answers)"):
+        for example in topic.examples:
+            st.markdown(f"> {example}")
+
+st.header("Review comments", divider="blue")
+st.caption("Your decisions are kept apart from the model's and always win. `engagement nlp train` learns from them.")
+analyst = st.text_input("Your name (recorded with each decision)", key="analyst_name")
+theme_filter = st.selectbox(
+    "Show comments tagged with", [None, *labels], format_func=lambda c: "Any theme" if c is None else labels[c]
+)
+comments = comments_for_review(engine(), form, question_id, theme_filter, include_synthetic=include_synthetic)
+st.write(f"{len(comments):,} comments; showing {min(len(comments), REVIEW_PAGE_SIZE)}.")
+for row in comments.head(REVIEW_PAGE_SIZE).itertuples():
+    with st.form(f"review_{row.answer_id}"):
+        st.markdown(f"**{row.response_reference}** · {row.sentiment}" + (" · reviewed" if row.reviewed else ""))
+        st.markdown(f"> {row.redacted_text}")
+        chosen = st.multiselect("Themes", list(labels), default=row.themes, format_func=labels.get)
+        if st.form_submit_button("Save themes"):
+            try:
+                with Session(engine()) as session:
+                    set_analyst_themes(session, row.answer_id, codebook.slug, chosen, analyst or "")
+            except ValueError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()

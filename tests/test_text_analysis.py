@@ -1,0 +1,126 @@
+"""Free-text answers through the engine: stored analysis, redacted exports, theme summaries, analyst review."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from click.testing import CliRunner
+from sqlalchemy import delete, select
+
+from engagement.analysis.tidy import tidy_answers
+from engagement.cli import main
+from engagement.db import get_engine
+from engagement.intake import Provenance, submit_many, submit_response
+from engagement.models import RedactionLog, TextAnalysis
+from engagement.text_analysis import (
+    analyse_pending,
+    analyst_training_examples,
+    comments_for_review,
+    effective_theme_tags,
+    pending_answers,
+    set_analyst_themes,
+    theme_summary,
+)
+from tests.conftest import valid_answers
+
+PII_COMMENT = "Ring me on 07700 900123 or email jo.bloggs@example.com, my NHS number is 943 476 5919."
+
+
+def test_every_free_text_answer_is_analysed_once_per_model_version(session, form, db_url):
+    submit_many(session, form, [
+        (valid_answers(best_thing="Free at the point of use", what_matters="Not enough doctors and nurses"),
+         Provenance()),
+        (valid_answers(what_matters="Waiting times in A&E are far too long"), Provenance()),
+    ])
+    steps = []
+    assert analyse_pending(get_engine(db_url), form, progress=lambda done, total: steps.append((done, total))) == 3
+    assert steps[0] == (0, 3) and steps[-1] == (3, 3)
+    assert pending_answers(session, form) == []
+    assert analyse_pending(get_engine(db_url), form) == 0
+
+
+def test_exports_and_analysts_see_only_redacted_text_and_the_redaction_is_logged(session, form, db_url):
+    response = submit_response(session, form, valid_answers(what_matters=PII_COMMENT))
+    analyse_pending(get_engine(db_url), form)
+    tidy = tidy_answers(get_engine(db_url), form)
+    text = tidy.loc[tidy.question_id == "what_matters", "answer_label"].iloc[0]
+    for secret in ("07700 900123", "jo.bloggs@example.com", "943 476 5919"):
+        assert secret not in tidy.to_csv()
+    assert "[PHONE]" in text and "[EMAIL]" in text and "[NHS NUMBER]" in text
+    kinds = set(session.scalars(select(RedactionLog.kind)))
+    assert {"PHONE", "EMAIL", "NHS_NUMBER"} <= {k.upper().replace(" ", "_") for k in kinds}
+    review = comments_for_review(get_engine(db_url), form, "what_matters")
+    assert "jo.bloggs" not in review["redacted_text"].iloc[0]
+    assert response.reference in set(review["response_reference"])
+
+
+def test_export_redacts_answers_the_model_has_not_seen_yet(session, form, db_url):
+    submit_response(session, form, valid_answers(best_thing="Email me at sam@example.org"))
+    tidy = tidy_answers(get_engine(db_url), form)
+    assert "sam@example.org" not in tidy.to_csv()
+
+
+def test_theme_summary_counts_respondents_and_allows_more_than_100_percent(session, form, db_url):
+    submit_many(session, form, [
+        (valid_answers(what_matters="Not enough doctors and nurses, and A&E waits are far too long"), Provenance()),
+        (valid_answers(what_matters="There are not enough nurses on the wards"), Provenance()),
+    ])
+    analyse_pending(get_engine(db_url), form)
+    summary = theme_summary(get_engine(db_url), form, "what_matters").set_index("theme_code")
+    assert summary.loc["T03", "respondents"] == 2
+    assert summary.loc["T03", "pct_of_respondents"] == 100.0
+    assert summary["pct_of_respondents"].sum() > 100.0
+    assert summary.loc["T03", "theme"].startswith("Workforce")
+
+
+def test_analyst_decisions_win_and_survive_reanalysis(session, form, db_url):
+    submit_response(session, form, valid_answers(what_matters="Not enough doctors and nurses"))
+    engine = get_engine(db_url)
+    analyse_pending(engine, form)
+    answer_id = int(comments_for_review(engine, form, "what_matters")["answer_id"].iloc[0])
+    assert "T03" in set(effective_theme_tags(engine, form)["theme_code"])
+    set_analyst_themes(session, answer_id, "wmty", ["T06"], analyst="Analyst A")
+    session.execute(delete(TextAnalysis))  # a new model version re-analyses everything
+    session.commit()
+    analyse_pending(engine, form)
+    tags = effective_theme_tags(engine, form)
+    assert set(tags["theme_code"]) == {"T06"}
+    assert set(tags["source"]) == {"analyst"}
+    assert analyst_training_examples(session, "wmty") == [("Not enough doctors and nurses", ["T06"])]
+
+
+def test_analyst_cannot_add_a_theme_outside_the_codebook(session, form, db_url):
+    submit_response(session, form, valid_answers(what_matters="Not enough doctors"))
+    analyse_pending(get_engine(db_url), form)
+    answer_id = int(comments_for_review(get_engine(db_url), form, "what_matters")["answer_id"].iloc[0])
+    try:
+        set_analyst_themes(session, answer_id, "wmty", ["T77"], analyst="A")
+    except ValueError as exc:
+        assert "T77" in str(exc)
+    else:
+        raise AssertionError("an unknown theme was accepted")
+
+
+def test_cli_analyse_topics_and_predict(session, form, db_url, tmp_path):
+    submit_many(session, form, [(valid_answers(what_matters=t), Provenance()) for t in [
+        "Not enough doctors", "Waiting lists are too long", "GP appointments are impossible to get",
+        "Waiting for my operation", "Need more nurses",
+    ]])
+    runner = CliRunner()
+    result = runner.invoke(main, ["analyse"])
+    assert result.exit_code == 0 and "Analysed 5 free-text answers" in result.output
+    topics = runner.invoke(main, ["nlp", "topics", "--question", "what_matters", "--topics", "2"])
+    assert topics.exit_code == 0 and "Topic 1" in topics.output
+    source = tmp_path / "in.csv"
+    source.write_text("id,comment\n1,Lovely staff\n")
+    missing = runner.invoke(main, ["nlp", "predict", str(source), str(tmp_path / "out.csv")])
+    assert missing.exit_code != 0 and "'text'" in missing.output
+    source.write_text("id,text\n1,The nurses were lovely and kind\n2,\n")
+    done = runner.invoke(main, ["nlp", "predict", str(source), str(tmp_path / "out.csv"), "--codebook", "px"])
+    assert done.exit_code == 0, done.output
+    with open(tmp_path / "out.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[0]["Staff manner & personal attributes"] == "1"
+    assert rows[1]["Labelling not possible"] == "1"
+    assert json.loads(runner.invoke(main, ["stats", "--json"]).output)["responses"] == 5
