@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from engagement.models import CHANNELS, Answer, Response, utc_now
@@ -187,8 +188,8 @@ def new_reference() -> str:
     return "R-" + secrets.token_hex(5).upper()
 
 
-def _add_response(session: Session, form: Form, checked: CheckedResponse, provenance: Provenance) -> Response:
-    response = Response(
+def _new_response(form: Form, checked: CheckedResponse, provenance: Provenance) -> Response:
+    return Response(
         reference=new_reference(),
         survey_slug=form.slug,
         survey_version=form.version,
@@ -200,12 +201,22 @@ def _add_response(session: Session, form: Form, checked: CheckedResponse, proven
         is_synthetic=provenance.is_synthetic,
         created_at=provenance.created_at or utc_now(),
     )
-    session.add(response)
+
+
+def _store(session: Session, form: Form, rows: Sequence[tuple[CheckedResponse, Provenance]]) -> list[Response]:
+    """Insert responses (one flush for the lot), then their answers in bulk; the caller commits."""
+    responses = [_new_response(form, checked, provenance) for checked, provenance in rows]
+    session.add_all(responses)
     session.flush()
-    for question_id, values in checked.values.items():
-        for position, value in enumerate(values):
-            session.add(Answer(response_id=response.id, question_id=question_id, position=position, value=value))
-    return response
+    answers = [
+        {"response_id": response.id, "question_id": question_id, "position": position, "value": value}
+        for response, (checked, _) in zip(responses, rows, strict=True)
+        for question_id, values in checked.values.items()
+        for position, value in enumerate(values)
+    ]
+    if answers:
+        session.execute(insert(Answer), answers)
+    return responses
 
 
 def submit_response(
@@ -220,7 +231,7 @@ def submit_response(
         raise IntakeError(provenance_problems + exc.problems) from None
     if provenance_problems:
         raise IntakeError(provenance_problems)
-    response = _add_response(session, form, checked, provenance)
+    [response] = _store(session, form, [(checked, provenance)])
     session.commit()
     session.refresh(response)
     return response
@@ -239,6 +250,6 @@ def submit_many(
         if provenance.problems():
             raise IntakeError(provenance.problems(), row=row_number)
         checked_rows.append((checked, provenance))
-    responses = [_add_response(session, form, checked, prov) for checked, prov in checked_rows]
+    responses = _store(session, form, checked_rows)
     session.commit()
     return responses

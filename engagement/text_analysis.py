@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -64,32 +64,31 @@ def pending_answers(session: Session, form: Form, version: str | None = None) ->
 
 def _store(session: Session, batch: Sequence[PendingAnswer], codebook: str, version: str,
            results: Sequence[nlp.CommentAnalysis]) -> None:
+    """Replace the stored analysis of these answers (bulk inserts: this runs over whole surveys)."""
     ids = [item.answer_id for item in batch]
     for model in (TextAnalysis, ModelThemeTag, RedactionLog):
         session.execute(delete(model).where(model.answer_id.in_(ids)))
     now = utc_now()
+    analyses, tags, redactions = [], [], []
     for item, result in zip(batch, results, strict=True):
-        session.add(
-            TextAnalysis(
-                answer_id=item.answer_id, codebook=codebook, model_version=version,
-                redacted_text=result.redacted_text, sentiment=result.sentiment,
-                sentiment_score=result.sentiment_score, status=result.status, analysed_at=now,
-            )
+        analyses.append(
+            {"answer_id": item.answer_id, "codebook": codebook, "model_version": version,
+             "redacted_text": result.redacted_text, "sentiment": result.sentiment,
+             "sentiment_score": result.sentiment_score, "status": result.status, "analysed_at": now}
         )
-        for tag in result.themes:
-            session.add(
-                ModelThemeTag(
-                    answer_id=item.answer_id, codebook=codebook, theme_code=tag.code, score=tag.score,
-                    source=tag.source, evidence=json.dumps(tag.evidence), sentiment=tag.sentiment,
-                )
-            )
-        for redaction in result.redactions:
-            session.add(
-                RedactionLog(
-                    answer_id=item.answer_id, kind=redaction.kind, start=redaction.start, end=redaction.end,
-                    model_version=version, logged_at=now,
-                )
-            )
+        tags.extend(
+            {"answer_id": item.answer_id, "codebook": codebook, "theme_code": tag.code, "score": tag.score,
+             "source": tag.source, "evidence": json.dumps(tag.evidence), "sentiment": tag.sentiment}
+            for tag in result.themes
+        )
+        redactions.extend(
+            {"answer_id": item.answer_id, "kind": r.kind, "start": r.start, "end": r.end,
+             "model_version": version, "logged_at": now}
+            for r in result.redactions
+        )
+    for model, rows in ((TextAnalysis, analyses), (ModelThemeTag, tags), (RedactionLog, redactions)):
+        if rows:
+            session.execute(insert(model), rows)
 
 
 def analyse_pending(

@@ -20,6 +20,12 @@ from engagement.ui.shared import current_form, engine, synthetic_notice
 
 REVIEW_PAGE_SIZE = 10
 
+
+@st.cache_data(show_spinner="Looking for topics…", max_entries=20)
+def topics_in(texts: tuple[str, ...]) -> list[nlp.Topic]:
+    return nlp.discover_topics(list(texts), n_topics=6)
+
+
 form = current_form()
 st.title("Comments and themes")
 counts = response_counts(engine(), form.slug)
@@ -57,7 +63,7 @@ with st.expander("Themes as a table"):
 
 st.header("What the codebook may miss", divider="blue")
 texts = comments_for_review(engine(), form, question_id, include_synthetic=include_synthetic)["redacted_text"]
-topics = nlp.discover_topics(texts.tolist(), n_topics=6)
+topics = topics_in(tuple(texts))
 if not topics:
     st.write("Not enough answers yet to find topics.")
 for topic in topics:

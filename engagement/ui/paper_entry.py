@@ -18,7 +18,7 @@ form = current_form()
 st.title("Paper form entry")
 st.caption(
     "For volunteers keying in paper forms. Use Tab and Shift+Tab to move between answers, arrow keys to "
-    "choose, and Ctrl+Enter or the button at the end to save. Leave blank anything the person left blank."
+    "choose, and the Save button at the end. Leave blank anything the person left blank."
 )
 
 saved = st.session_state.pop("paper_saved", None)

@@ -86,3 +86,24 @@ def test_survey_can_be_answered_with_the_keyboard(page, app_server):
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement && document.activeElement.getAttribute('type')")
     assert focused == "radio"
+
+
+def test_export_page_downloads_a_csv_that_opens_with_question_text_and_labels(page, app_server, tmp_path):
+    import csv
+
+    subprocess.run(
+        [sys.executable, "-m", "engagement.cli", "demo", "--responses", "3", "--seed", "4"],
+        env=app_server["env"], check=True,
+    )
+    page.goto(f"{app_server['url']}/export")
+    button = page.get_by_role("button", name=re.compile("Download CSV"))
+    with page.expect_download() as download:
+        button.click()
+    path = tmp_path / "answers.csv"
+    download.value.save_as(path)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and {"question_text", "answer_label", "is_synthetic"} <= set(rows[0])
+    labels = {r["answer_label"] for r in rows if r["question_id"] == "supporting_our_workforce"}
+    assert labels <= {"Not important at all", "Not very important", "Neither unimportant or important",
+                      "Important", "Very important"}
