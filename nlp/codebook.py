@@ -130,9 +130,7 @@ def _load_cached(path: Path, mtime_ns: int) -> Codebook:
     try:
         return Codebook.model_validate(raw)
     except ValidationError as error:
-        problems = [
-            f"{shown}: {_field_path(problem['loc'])}: {problem['msg'].lower()}" for problem in error.errors()
-        ]
+        problems = [f"{shown}: {_field_path(problem['loc'])}: {problem['msg'].lower()}" for problem in error.errors()]
         raise CodebookError("\n".join(problems)) from None
 
 

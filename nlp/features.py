@@ -1,4 +1,4 @@
-"""What the classifiers see of a comment: lower-cased lemmas, the kind of question it answered, and pattern hits.
+"""What the classifiers see of a comment: lower-cased lemmas, the kind of question answered, pattern hits.
 
 Shared by training and by the pipeline components so a model always sees the same features it was trained on.
 """
@@ -33,7 +33,9 @@ def question_kind(question: str | None) -> str:
 def lemma_text(doc: Doc, question: str | None = None) -> str:
     """Lower-cased lemmas of the comment, prefixed with a token for the kind of question answered."""
     lemmas = " ".join(token.lemma_.lower() or token.lower_ for token in doc if not token.is_space)
-    return f"qkind{question_kind(question)} {lemmas}"
+    kind = question_kind(question)
+    # No token when the question is unknown, so "unknown" cannot stand in for which dataset a row came from.
+    return lemmas if kind == "unknown" else f"qkind{kind} {lemmas}"
 
 
 def pattern_hits(matches_per_doc: Sequence[Sequence[tuple[str, int, int]]], codes: Sequence[str]) -> sparse.csr_matrix:

@@ -38,6 +38,23 @@ def sentiment_model_path() -> Path:
     return models_dir() / "sentiment.skops"
 
 
+def _fitted_vectorizer(texts: Sequence[str], max_features: int) -> TfidfVectorizer:
+    return _vectorizer(max_features).fit(texts)
+
+
+def _vectorizer_state(vectorizer: TfidfVectorizer) -> dict[str, np.ndarray]:
+    """Vocabulary and IDF weights as arrays: skops writes a fitted vectorizer's dict item by item (16 MB)."""
+    terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+    return {"terms": np.array(terms, dtype=str), "idf": vectorizer.idf_.astype(np.float32)}
+
+
+def _vectorizer_from_state(terms: np.ndarray, idf: np.ndarray) -> TfidfVectorizer:
+    vectorizer = _vectorizer(len(terms))
+    vectorizer.vocabulary_ = {str(term): index for index, term in enumerate(terms)}
+    vectorizer.idf_ = np.asarray(idf, dtype=np.float64)
+    return vectorizer
+
+
 def _vectorizer(max_features: int) -> TfidfVectorizer:
     return TfidfVectorizer(
         ngram_range=(1, 2),
@@ -73,17 +90,19 @@ class ThemeModel:
     coef: np.ndarray  # (n_features + n_codes, n_codes)
     intercept: np.ndarray  # (n_codes,)
     thresholds: np.ndarray  # (n_codes,)
+    positives: np.ndarray  # (n_codes,) training examples per label; too few and patterns decide instead
     pattern_weight: float = 1.0
-
-    def features(self, texts: Sequence[str], hits: sparse.csr_matrix) -> sparse.csr_matrix:
-        return sparse.hstack([self.vectorizer.transform(texts), hits * self.pattern_weight], format="csr")
 
     def scores(self, texts: Sequence[str], hits: sparse.csr_matrix) -> np.ndarray:
         """Probability-like score per comment and label, shape (n_texts, n_codes)."""
         if not texts:
             return np.zeros((0, len(self.codes)), dtype=np.float32)
-        logits = self.features(texts, hits) @ self.coef + self.intercept
-        return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+        words = self.vectorizer.transform(texts)
+        matrix = sparse.hstack([words, hits * self.pattern_weight], format="csr")
+        scores = 1.0 / (1.0 + np.exp(-(matrix @ self.coef + self.intercept)))
+        # A comment with no word the model knows gets no model themes rather than the label priors.
+        scores[np.diff(words.indptr) == 0] = 0.0
+        return scores.astype(np.float32)
 
     @classmethod
     def fit(
@@ -101,12 +120,13 @@ class ThemeModel:
         seed: int = 0,
     ) -> ThemeModel:
         """Fit on ``labels`` (n, k) 0/1, using for label j only rows where ``known[:, j]`` is true."""
-        vectorizer = _vectorizer(max_features).fit(texts)
+        vectorizer = _fitted_vectorizer(texts, max_features)
         matrix = sparse.hstack([vectorizer.transform(texts), hits], format="csr")
         weights = np.ones(len(texts)) if weights is None else weights
         coef = np.zeros((matrix.shape[1], len(codes)), dtype=np.float32)
         intercept = np.zeros(len(codes), dtype=np.float32)
         thresholds = np.full(len(codes), 0.5, dtype=np.float32)
+        positives = np.array([labels[known[:, j], j].sum() for j in range(len(codes))], dtype=np.int32)
         for j in range(len(codes)):
             rows = np.flatnonzero(known[:, j])
             y = labels[rows, j].astype(int)
@@ -126,17 +146,18 @@ class ThemeModel:
             model = _binary_model(regularisation).fit(x, y, sample_weight=w)
             coef[:, j] = model.coef_[0]
             intercept[j] = model.intercept_[0]
-        return cls(list(codes), vectorizer, coef, intercept, thresholds)
+        return cls(list(codes), vectorizer, coef, intercept, thresholds, positives)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         sio.dump(
             {
                 "codes": self.codes,
-                "vectorizer": self.vectorizer,
+                **_vectorizer_state(self.vectorizer),
                 "coef": self.coef.astype(np.float16),
                 "intercept": self.intercept,
                 "thresholds": self.thresholds,
+                "positives": self.positives,
                 "pattern_weight": self.pattern_weight,
             },
             path,
@@ -147,10 +168,11 @@ class ThemeModel:
         state = _safe_load(path)
         return cls(
             codes=list(state["codes"]),
-            vectorizer=state["vectorizer"],
+            vectorizer=_vectorizer_from_state(state["terms"], state["idf"]),
             coef=np.asarray(state["coef"], dtype=np.float32),
             intercept=np.asarray(state["intercept"], dtype=np.float32),
             thresholds=np.asarray(state["thresholds"], dtype=np.float32),
+            positives=np.asarray(state["positives"], dtype=np.int32),
             pattern_weight=float(state["pattern_weight"]),
         )
 
@@ -184,7 +206,7 @@ class SentimentModel:
         max_features: int = 30000,
         regularisation: float = 4.0,
     ) -> SentimentModel:
-        vectorizer = _vectorizer(max_features).fit(texts)
+        vectorizer = _fitted_vectorizer(texts, max_features)
         y = np.array([SENTIMENTS.index(sentiment) for sentiment in sentiments])
         model = LogisticRegression(C=regularisation, class_weight="balanced", max_iter=1000)
         model.fit(vectorizer.transform(texts), y, sample_weight=weights)
@@ -197,7 +219,11 @@ class SentimentModel:
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         sio.dump(
-            {"vectorizer": self.vectorizer, "coef": self.coef.astype(np.float16), "intercept": self.intercept},
+            {
+                **_vectorizer_state(self.vectorizer),
+                "coef": self.coef.astype(np.float16),
+                "intercept": self.intercept,
+            },
             path,
         )
 
@@ -205,7 +231,7 @@ class SentimentModel:
     def load(cls, path: Path) -> SentimentModel:
         state = _safe_load(path)
         return cls(
-            state["vectorizer"],
+            _vectorizer_from_state(state["terms"], state["idf"]),
             np.asarray(state["coef"], dtype=np.float32),
             np.asarray(state["intercept"], dtype=np.float32),
         )
@@ -213,8 +239,6 @@ class SentimentModel:
 
 # Only these types may be rebuilt from a model file; anything else in it is refused.
 TRUSTED_TYPES = [
-    "sklearn.feature_extraction.text.TfidfVectorizer",
-    "sklearn.feature_extraction.text.TfidfTransformer",
     "numpy.float32",
     "numpy.float16",
     "numpy.dtype",

@@ -24,6 +24,9 @@ from nlp.features import lemma_text, pattern_hits
 from nlp.models import SENTIMENTS, SentimentModel, ThemeModel, sentiment_model_path, theme_model_path
 from nlp.redaction import NameFinder, Redaction, apply_redactions, find_pattern_pii
 
+# A label the model saw fewer training examples of than this is tagged by its phrase patterns alone.
+MIN_TRAINED_POSITIVES = 10
+
 
 @dataclass
 class ThemeMention:
@@ -120,7 +123,9 @@ class ThemeTagger:
             score = float(scores[j])
             doc.cats[self.labels[code]] = score
             by_model = self.model is not None and score >= thresholds[j]
-            by_pattern = code in by_code and (self.codebook.patterns_decide or self.model is None)
+            by_pattern = code in by_code and (
+                self.codebook.patterns_decide or self.model is None or self.model.positives[j] < MIN_TRAINED_POSITIVES
+            )
             if not (by_model or by_pattern):
                 continue
             source = "both" if by_model and code in by_code else ("model" if by_model else "pattern")
@@ -130,7 +135,7 @@ class ThemeTagger:
         doc._.themes = themes
         group = doc.spans["themes"] if "themes" in doc.spans else SpanGroup(doc, name="themes")
         for mention in mentions:
-            group.extend(Span(doc, start, end, label=mention.code) for start, end in mention.evidence_spans)
+            group.extend([Span(doc, start, end, label=mention.code) for start, end in mention.evidence_spans])
         doc.spans["themes"] = group
 
 
@@ -180,7 +185,7 @@ class SentimentScorer:
                 for mentions in doc._.themes.values():
                     for mention in mentions:
                         mention.sentiment = label
-            for i, mention, row in wanted:
+            for _, mention, row in wanted:
                 mention.sentiment = _label_and_score(sentence_probabilities[row])[0]
             yield from batch
 

@@ -49,7 +49,7 @@ def _crosswalk(codebook: Codebook, source: str) -> dict[str, str]:
 
 
 def sentiment_from_five_point(value: float | None) -> str | None:
-    """1-2 very positive/positive, 3 neutral or mixed, 4-5 negative/very negative (pxtextmining convention)."""
+    """1-2 positive, 3 neutral or mixed, 4-5 negative (the pxtextmining convention)."""
     if value is None or pd.isna(value):
         return None
     return "positive" if value <= 2 else ("neutral" if value == 3 else "negative")

@@ -150,6 +150,13 @@ def _word_probabilities() -> dict[int, float]:
     return dict(load_lookups("en", ["lexeme_prob"]).get_table("lexeme_prob").items())
 
 
+def english_word_probability(word: str) -> float:
+    """Log-probability of a word in English text (spaCy's frequency table); -20 for unseen words."""
+    from spacy.strings import hash_string
+
+    return _word_probabilities().get(hash_string(word), -20.0)
+
+
 class NameFinder:
     """Finds people's names: a cheap filter, then the English NER model on the few comments that pass it."""
 

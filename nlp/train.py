@@ -1,4 +1,4 @@
-"""Training the theme and sentiment models, and the command that retrains them: ``python -m nlp.train --codebook px``.
+"""Training theme and sentiment models; retrain with ``python -m nlp.train --codebook px`` (or wmty).
 
 ``px`` learns from the public pxtextmining data in ../shared (plus any extra examples); ``wmty`` learns from
 analyst-labelled examples combined with weak labels from the codebook's phrase patterns. Analyst examples win
@@ -32,6 +32,8 @@ from nlp.public_data import LabelledComment, is_no_answer, read_all, shared_data
 
 # Single-label examples from other frameworks count for less than fully labelled ones.
 SINGLE_LABEL_WEIGHT = 0.5
+# px labels that accompany most others, so a single-label example says nothing about them.
+OFTEN_ALONGSIDE = ("PX01", "PX06")
 # Weak labels from phrase patterns count for less than analysts' labels.
 WEAK_LABEL_WEIGHT = 0.3
 
@@ -72,7 +74,7 @@ def featurise(texts: Sequence[str], questions: Sequence[str | None], codebook: C
 
 
 def label_matrix(records: Sequence[LabelledComment], codes: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """0/1 labels and which of them are known: all of them for fully labelled rows, one for single-label rows."""
+    """0/1 labels, and which of them count as known for training."""
     index = {code: j for j, code in enumerate(codes)}
     labels = np.zeros((len(records), len(codes)), dtype=np.int8)
     known = np.zeros((len(records), len(codes)), dtype=bool)
@@ -81,9 +83,13 @@ def label_matrix(records: Sequence[LabelledComment], codes: Sequence[str]) -> tu
             labels[i, index[code]] = 1
         if record.complete:
             known[i] = True
-        else:
-            for code in record.codes:
-                known[i, index[code]] = True
+        elif record.codes:
+            # A coder chose this one label, so the others are probably absent, except labels that go with
+            # almost anything (praise, staff manner).
+            known[i] = True
+            for code in OFTEN_ALONGSIDE:
+                if code in index and code not in record.codes:
+                    known[i, index[code]] = False
     return labels, known
 
 
@@ -96,19 +102,17 @@ def fit_px(features: Featurised, records: Sequence[LabelledComment], codebook: C
 
 
 def fit_sentiment(texts: Sequence[str], records: Sequence[LabelledComment]) -> SentimentModel:
-    rows = [i for i, record in enumerate(records) if record.sentiment is not None]
-    weights = np.array([1.0 if records[i].source == "neas" else 0.7 for i in rows])
-    return SentimentModel.fit([texts[i] for i in rows], [records[i].sentiment for i in rows], weights=weights)
+    """Sentiment from fully labelled (v6-format) rows only: phase1's criticality scale lowered accuracy."""
+    rows = [i for i, record in enumerate(records) if record.sentiment is not None and record.complete]
+    return SentimentModel.fit([texts[i] for i in rows], [records[i].sentiment for i in rows])
 
 
 def _usable(records: Sequence[LabelledComment]) -> list[LabelledComment]:
     return [record for record in records if not is_no_answer(record.text)]
 
 
-def train_codebook_model(
-    codebook: str, examples: Sequence[tuple[str, Sequence[str]]] | None = None
-) -> TrainReport:
-    """Train the theme model of a codebook (and, for ``px``, the sentiment model) and save them in data/models.
+def train_codebook_model(codebook: str, examples: Sequence[tuple[str, Sequence[str]]] | None = None) -> TrainReport:
+    """Train a codebook's theme model (and, for ``px``, the sentiment model); save them in data/models.
 
     ``examples`` are analyst-labelled comments as (text, codes). They are added to the public data for ``px``;
     for any other codebook they are combined with weak labels from phrase patterns on the public comments.
@@ -119,9 +123,7 @@ def train_codebook_model(
     if unknown:
         raise ValueError(f"examples use codes not in codebook {loaded.slug!r}: {', '.join(unknown)}")
     public = _usable(read_all(loaded))
-    analyst = [
-        LabelledComment(text, None, frozenset(codes), True, None, "analyst", "analyst") for text, codes in extra
-    ]
+    analyst = [LabelledComment(text, None, frozenset(codes), True, None, "analyst", "analyst") for text, codes in extra]
     analyst_texts = {record.text.strip().lower() for record in analyst}
     public = [record for record in public if record.text.strip().lower() not in analyst_texts]
     records = public + analyst
@@ -137,7 +139,7 @@ def train_codebook_model(
     else:
         model = _fit_from_weak_labels(features, records, loaded)
         sources = ["phrase-pattern weak labels on the public patient-feedback comments"]
-        notes.append("weak labels are the codebook's own patterns: the model generalises them, it is not evidence")
+        notes.append("weak labels are the codebook's own patterns: the model generalises them")
     if analyst:
         sources.append(f"{len(analyst)} analyst-labelled examples")
     path = theme_model_path(loaded.slug)
@@ -156,8 +158,8 @@ def train_codebook_model(
             "analyst_examples": len(analyst),
             "data_sources": sources,
             "thresholds": thresholds,
-            "features": "TF-IDF of lower-cased lemma 1-2-grams (max 20,000) + question kind + phrase-pattern hits",
-            "classifier": "one logistic regression per label (balanced class weights), per-label F1 thresholds",
+            "features": "TF-IDF lemma 1-2-grams (max 20,000) + question kind + phrase-pattern hits",
+            "classifier": "logistic regression per label, balanced class weights, per-label F1 thresholds",
             "notes": notes,
         },
     )
@@ -177,7 +179,7 @@ def train_codebook_model(
 
 
 def _fit_from_weak_labels(features: Featurised, records: Sequence[LabelledComment], codebook: Codebook) -> ThemeModel:
-    """Weak labels: a theme is present where its patterns match; analyst rows override with their own labels."""
+    """Weak labels: a theme is present where its patterns match; analyst rows replace them with their own."""
     weak = features.hits.toarray().astype(np.int8)
     analyst_rows = np.array([record.source == "analyst" for record in records])
     labels, _ = label_matrix(records, features.codes)

@@ -1,0 +1,207 @@
+"""Reading comments for the app and the CLI: themes with evidence, sentiment and redacted text per comment.
+
+``analyse_comments`` streams one ``CommentAnalysis`` per input, in order; ``predict_file`` does the same for a
+CSV with ``id`` and ``text`` columns and writes one 0/1 column per codebook label.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import repeat
+from pathlib import Path
+from typing import Literal
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.tokens import Doc
+
+from nlp.codebook import codebooks_dir, load_codebook
+from nlp.models import artefact_hash, models_dir
+from nlp.pipeline import build_pipeline
+from nlp.redaction import PLACEHOLDERS, Redaction, apply_redactions
+
+# Longer comments are cut here (at a word boundary) before analysis; their status says so.
+MAX_CHARACTERS = 5000
+NO_ANSWER = re.compile(r"^\s*(did not answer|didn't answer|no answer|not answered|-+|\.+)?\s*$", re.IGNORECASE)
+WORD = re.compile(r"[^\W\d_]+")
+
+Status = Literal["ok", "empty", "not_english", "too_long_truncated"]
+
+
+def _model_version() -> str:
+    """Changes whenever a codebook or a trained model file changes."""
+    files = sorted(codebooks_dir().glob("*.yaml")) + sorted(models_dir().glob("*.skops"))
+    return f"nlp-{artefact_hash(files)}"
+
+
+MODEL_VERSION = _model_version()
+
+
+@dataclass(frozen=True)
+class ThemeTag:
+    """A theme found in a comment, with the words that show it and how the comment feels about it."""
+
+    code: str
+    label: str
+    score: float
+    source: Literal["pattern", "model", "both"]
+    evidence: list[str]
+    sentiment: str
+
+
+@dataclass(frozen=True)
+class CommentAnalysis:
+    """Everything the engine says about one comment. Only redacted text ever leaves it."""
+
+    redacted_text: str
+    redactions: list[Redaction]
+    themes: list[ThemeTag]
+    sentiment: str  # "positive", "neutral" (neutral or mixed) or "negative"
+    sentiment_score: float  # -1 (negative) .. +1 (positive)
+    status: Status
+
+
+def screen(text: str | None) -> tuple[str, Status]:
+    """The part of a comment worth analysing and why it might not be: empty, not English or too long."""
+    text = "" if text is None else str(text)
+    if NO_ANSWER.match(text) or not WORD.search(text):
+        return text, "empty"
+    if len(text) > MAX_CHARACTERS:
+        cut = text.rfind(" ", 0, MAX_CHARACTERS)
+        return text[: cut if cut > MAX_CHARACTERS // 2 else MAX_CHARACTERS], "too_long_truncated"
+    if not _looks_english(text):
+        return text, "not_english"
+    return text, "ok"
+
+
+def _looks_english(text: str) -> bool:
+    words = WORD.findall(text)
+    letters = "".join(words)
+    latin = sum(1 for char in letters if "LATIN" in unicodedata.name(char, ""))
+    if letters and latin / len(letters) < 0.5:
+        return False
+    lowered = [word.lower() for word in words]
+    if len(lowered) < 4:
+        return True
+    common = sum(1 for word in lowered if word in STOP_WORDS)
+    return common / len(lowered) >= 0.2 or _mostly_known_words(lowered)
+
+
+def _mostly_known_words(words: list[str]) -> bool:
+    from nlp.redaction import english_word_probability
+
+    known = sum(1 for word in words if english_word_probability(word) > -14.0)
+    return known / len(words) >= 0.75
+
+
+def _result(doc: Doc, codebook: str, status: Status) -> CommentAnalysis:
+    loaded = load_codebook(codebook)
+    redactions = list(doc._.redactions)
+    if status in ("empty", "not_english"):
+        other = loaded.not_codeable_theme
+        return CommentAnalysis(
+            redacted_text=apply_redactions(doc.text, redactions),
+            redactions=redactions,
+            themes=[ThemeTag(other.code, other.label, 1.0, "pattern", [], "neutral")],
+            sentiment="neutral",
+            sentiment_score=0.0,
+            status=status,
+        )
+    themes = [
+        ThemeTag(
+            mention.code,
+            mention.label,
+            round(mention.score, 4),
+            mention.source,
+            [_evidence(doc, start, end, redactions) for start, end in mention.evidence_spans],
+            mention.sentiment,
+        )
+        for mention in doc._.themes.get(codebook, [])
+    ]
+    return CommentAnalysis(
+        redacted_text=apply_redactions(doc.text, redactions),
+        redactions=redactions,
+        themes=themes,
+        sentiment=doc._.sentiment,
+        sentiment_score=round(doc._.sentiment_score, 4),
+        status=status,
+    )
+
+
+def _evidence(doc: Doc, start: int, end: int, redactions: list[Redaction]) -> str:
+    span = doc[start:end]
+    inside = [
+        Redaction(r.kind, r.start - span.start_char, r.end - span.start_char)
+        for r in redactions
+        if r.start < span.end_char and span.start_char < r.end
+    ]
+    return apply_redactions(span.text, inside) if inside else span.text
+
+
+def analyse_comments(
+    texts: Iterable[str],
+    codebook: str = "wmty",
+    batch_size: int = 1000,
+    *,
+    questions: Iterable[str | None] | None = None,
+) -> Iterator[CommentAnalysis]:
+    """One analysis per comment, in input order. ``questions`` (optional) are the questions they answered."""
+    load_codebook(codebook)
+    nlp = build_pipeline((codebook,))
+    statuses: list[Status] = []
+
+    def prepared_docs() -> Iterator[Doc]:
+        for text, question in zip(texts, questions if questions is not None else repeat(None), strict=False):
+            kept, status = screen(text)
+            statuses.append(status)
+            doc = nlp.make_doc(kept)
+            doc._.question = question  # the theme tagger reads it, so it is set before the pipeline runs
+            yield doc
+
+    for position, doc in enumerate(nlp.pipe(prepared_docs(), batch_size=batch_size)):
+        yield _result(doc, codebook, statuses[position])
+
+
+def predict_file(in_csv: str | Path, out_csv: str | Path, codebook: str = "px", batch_size: int = 1000) -> int:
+    """Write ``id``, ``sentiment`` and one 0/1 column per codebook label for every row of ``in_csv``.
+
+    ``in_csv`` needs ``id`` and ``text`` columns and may have ``question``. Returns the rows written.
+    """
+    in_path, out_path = Path(in_csv), Path(out_csv)
+    loaded = load_codebook(codebook)
+    with in_path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        columns = reader.fieldnames or []
+        for needed in ("id", "text"):
+            if needed not in columns:
+                raise ValueError(f"{in_path.name} has no {needed!r} column; it needs 'id' and 'text'")
+        rows = [(row["id"], row["text"] or "", row.get("question")) for row in reader]
+    labels = [theme.label for theme in loaded.themes]
+    with out_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "sentiment", *labels])
+        analyses = analyse_comments(
+            (text for _, text, _ in rows),
+            codebook,
+            batch_size,
+            questions=(question for _, _, question in rows),
+        )
+        for (row_id, _, _), analysis in zip(rows, analyses, strict=True):
+            found = {tag.label for tag in analysis.themes}
+            writer.writerow([row_id, analysis.sentiment, *(int(label in found) for label in labels)])
+    return len(rows)
+
+
+__all__ = [
+    "MODEL_VERSION",
+    "PLACEHOLDERS",
+    "CommentAnalysis",
+    "Redaction",
+    "ThemeTag",
+    "analyse_comments",
+    "predict_file",
+    "screen",
+]

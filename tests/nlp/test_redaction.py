@@ -1,0 +1,50 @@
+"""Personal data is redacted, and look-alikes (invalid NHS numbers, "NHS", places, roles) are left alone."""
+
+import pytest
+
+from nlp.analyse import analyse_comments
+from nlp.redaction import find_pattern_pii, nhs_number_is_valid
+
+
+def redact(text: str) -> str:
+    return next(analyse_comments([text], "wmty")).redacted_text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Email me at jo.bloggs@example.org please", "Email me at [EMAIL] please"),
+        ("Ring 07700 900123 any time", "Ring [PHONE] any time"),
+        ("The surgery is on 0115 969 1169", "The surgery is on [PHONE]"),
+        ("My NHS number is 943 476 5919", "My NHS number is [NHS NUMBER]"),
+        ("I live at NG7 2UH", "I live at [POSTCODE]"),
+        ("Dr Patel was very kind", "Dr [NAME] was very kind"),
+        ("Thanks to nurse Jo on ward 3", "Thanks to nurse [NAME] on ward 3"),
+    ],
+)
+def test_each_kind_of_personal_data_is_replaced_by_a_placeholder(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+def test_the_log_says_what_and_where_but_not_the_value() -> None:
+    analysis = next(analyse_comments(["Call 07700 900123"], "wmty"))
+    assert [(r.kind, r.start, r.end) for r in analysis.redactions] == [("PHONE", 5, 17)]
+    assert "07700" not in repr(analysis.redactions)
+
+
+def test_an_nhs_number_with_a_wrong_check_digit_is_not_redacted() -> None:
+    assert not nhs_number_is_valid("9434765918")
+    assert find_pattern_pii("reference 943 476 5918") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The NHS is the best thing about this country",
+        "My GP in Nottingham was brilliant",
+        "The paramedic and the nurse were kind",
+        "Called 111 and then 999, seen at 2pm",
+    ],
+)
+def test_services_places_roles_and_short_numbers_are_not_personal_data(text: str) -> None:
+    assert redact(text) == text

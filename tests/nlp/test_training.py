@@ -1,0 +1,51 @@
+"""Training on a small set into a temporary directory: analyst examples win over weak pattern labels."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nlp import train
+from nlp.analyse import analyse_comments
+from nlp.codebook import codebooks_dir
+from nlp.public_data import LabelledComment
+from nlp.train import train_codebook_model
+
+REPO_DATA = codebooks_dir().parent
+
+
+@pytest.fixture
+def small_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(REPO_DATA / "codebooks", tmp_path / "codebooks")
+    monkeypatch.setenv("ENGAGEMENT_DATA_DIR", str(tmp_path))
+    comments = [
+        "Not enough nurses on the ward",
+        "The waiting list is too long",
+        "Free at the point of use",
+        "Staff were lovely and kind",
+        "My GP never answers the phone",
+        "I waited months for a referral",
+    ] * 10
+    public = [LabelledComment(text, None, frozenset(), False, None, "test", "test") for text in comments]
+    monkeypatch.setattr(train, "read_all", lambda codebook: public)
+    return tmp_path
+
+
+def test_wmty_training_writes_a_small_model_and_card(small_world: Path) -> None:
+    examples = [("Parking is impossible at the hospital", ["T05"])] * 3
+    report = train_codebook_model("wmty", examples)
+    assert report.model_path.parent == small_world / "models"
+    assert report.model_path.stat().st_size < 2_000_000
+    assert report.card_path.is_file() and report.analyst_examples == 3
+
+
+def test_analyst_labels_win_over_weak_labels_for_the_same_text(small_world: Path) -> None:
+    # The patterns say "Free at the point of use" is T01; an analyst says it is Other.
+    train_codebook_model("wmty", [("Free at the point of use", ["T99"])] * 5)
+    tags = {tag.code: tag for tag in next(analyse_comments(["Free at the point of use"], "wmty")).themes}
+    assert "T99" in tags
+
+
+def test_examples_with_unknown_codes_are_refused(small_world: Path) -> None:
+    with pytest.raises(ValueError, match="not in codebook 'wmty': T77"):
+        train_codebook_model("wmty", [("x", ["T77"])])
