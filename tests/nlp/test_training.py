@@ -1,6 +1,7 @@
 """Training on a small set into a temporary directory: analyst examples win over weak pattern labels."""
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from nlp import train
 from nlp.analyse import analyse_comments
 from nlp.codebook import codebooks_dir
+from nlp.pipeline import build_pipeline
 from nlp.public_data import LabelledComment
 from nlp.train import train_codebook_model
 
@@ -15,7 +17,7 @@ REPO_DATA = codebooks_dir().parent
 
 
 @pytest.fixture
-def small_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def small_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     shutil.copytree(REPO_DATA / "codebooks", tmp_path / "codebooks")
     monkeypatch.setenv("ENGAGEMENT_DATA_DIR", str(tmp_path))
     comments = [
@@ -28,7 +30,8 @@ def small_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ] * 10
     public = [LabelledComment(text, None, frozenset(), False, None, "test", "test") for text in comments]
     monkeypatch.setattr(train, "read_all", lambda codebook: public)
-    return tmp_path
+    yield tmp_path
+    build_pipeline.cache_clear()  # later tests must not see the models trained here
 
 
 def test_wmty_training_writes_a_small_model_and_card(small_world: Path) -> None:
