@@ -221,18 +221,39 @@ def nlp_topics(question: str, n_topics: int, form_slug: str) -> None:
 
 
 @nlp_group.command("predict")
-@click.argument("in_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("out_csv", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--codebook", default="px", show_default=True)
-def nlp_predict(in_csv: Path, out_csv: Path, codebook: str) -> None:
-    """Code a CSV of comments (columns id and text) with a codebook; writes one 0/1 column per theme."""
+@click.option("--codebook", required=True, help="Codebook slug, for example px or wmty.")
+@click.option("--input", "in_csv", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV with columns id and text, and optionally question.")
+@click.option("--output", "out_csv", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write id, sentiment and one 0/1 column per codebook label.")
+def nlp_predict(codebook: str, in_csv: Path, out_csv: Path) -> None:
+    """Code a CSV of comments with a codebook: every input id appears once in the output."""
     import nlp
 
     try:
         rows = nlp.predict_file(in_csv, out_csv, codebook)
     except (ValueError, nlp.CodebookError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Wrote {rows:,} rows to {out_csv}")
+    click.echo(f"Wrote {rows:,} rows to {out_csv}", err=True)
+
+
+@nlp_group.command("evaluate")
+@click.option("--codebook", default="px", show_default=True)
+@click.option("--data", "data_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A labelled file, for example the pxtextmining v6 framework CSV.")
+@click.option("--format", "data_format", default="pxtextmining-v6", show_default=True,
+              type=click.Choice(["pxtextmining-v6"]))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def nlp_evaluate(codebook: str, data_path: Path, data_format: str, as_json: bool) -> None:
+    """Score the shipped models on a labelled file: micro-F1, macro-F1 (labels with at least 5 positives),
+    samples-F1, per-label F1, and sentiment accuracy, macro-F1 and negative recall."""
+    from nlp.evaluate import evaluate_file
+
+    try:
+        evaluation = evaluate_file(data_path, codebook=codebook, data_format=data_format)
+    except (ValueError, KeyError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(evaluation.to_json() if as_json else evaluation.to_text())
 
 
 if __name__ == "__main__":

@@ -114,13 +114,37 @@ def test_cli_analyse_topics_and_predict(session, form, db_url, tmp_path):
     assert topics.exit_code == 0 and "Topic 1" in topics.output
     source = tmp_path / "in.csv"
     source.write_text("id,comment\n1,Lovely staff\n")
-    missing = runner.invoke(main, ["nlp", "predict", str(source), str(tmp_path / "out.csv")])
+    out = tmp_path / "out.csv"
+    predict = ["nlp", "predict", "--codebook", "px", "--input", str(source), "--output", str(out)]
+    missing = runner.invoke(main, predict)
     assert missing.exit_code != 0 and "'text'" in missing.output
     source.write_text("id,text\n1,The nurses were lovely and kind\n2,\n")
-    done = runner.invoke(main, ["nlp", "predict", str(source), str(tmp_path / "out.csv"), "--codebook", "px"])
+    done = runner.invoke(main, predict)
     assert done.exit_code == 0, done.output
-    with open(tmp_path / "out.csv", newline="") as handle:
+    with open(out, newline="") as handle:
         rows = list(csv.DictReader(handle))
+    assert [r["id"] for r in rows] == ["1", "2"]
     assert rows[0]["Staff manner & personal attributes"] == "1"
     assert rows[1]["Labelling not possible"] == "1"
     assert json.loads(runner.invoke(main, ["stats", "--json"]).output)["responses"] == 5
+
+
+def test_cli_evaluate_scores_a_pxtextmining_v6_file(tmp_path):
+    from pathlib import Path
+
+    import pandas as pd
+
+    shared = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "patient-feedback"
+    sample = pd.read_csv(shared / "v6_framework_neas.csv").sample(80, random_state=1)
+    data = tmp_path / "v6-sample.csv"
+    sample.to_csv(data, index=False)
+    result = CliRunner().invoke(
+        main, ["nlp", "evaluate", "--codebook", "px", "--data", str(data), "--format", "pxtextmining-v6", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    text = json.dumps(scores)
+    for key in ("micro", "macro", "samples", "accuracy", "negative"):
+        assert key in text
+    plain = CliRunner().invoke(main, ["nlp", "evaluate", "--data", str(data)])
+    assert plain.exit_code == 0 and "micro" in plain.output.lower()
