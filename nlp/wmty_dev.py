@@ -198,7 +198,8 @@ class WmtyEvaluation:
 
     def to_text(self) -> str:
         lines = [
-            f"wmty development set, split={self.split or 'all'}: {self.comments} comments (hand labels, not model output)",
+            f"wmty development set, split={self.split or 'all'}: {self.comments} comments "
+            "(real comments, hand labels)",
             f"{'code':<5} {'label':<44} {'support':>7} {'pred':>5} {'tp':>4} {'prec':>6} {'recall':>6} {'f1':>6}",
         ]
         for t in self.themes:

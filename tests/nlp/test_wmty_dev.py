@@ -1,0 +1,68 @@
+"""The wmty development set: hand labels on real comments resolve to texts and the evaluation reports every theme."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.codebook import load_codebook
+from nlp.wmty_dev import LABELS_CSV, DevSetError, read_labels, sample_dev_set, score, shared_dir_default
+
+SHARED = shared_dir_default() / "datasets" / "patient-feedback"
+needs_shared = pytest.mark.skipif(
+    not SHARED.is_dir(), reason=f"shared patient-feedback datasets not found at {SHARED} (texts are not in the repo)"
+)
+CODES = {theme.code for theme in load_codebook("wmty").themes}
+
+
+def test_labels_use_codebook_codes_and_both_splits() -> None:
+    rows = read_labels()
+    assert len(rows) >= 250
+    assert {row["split"] for row in rows} == {"tune", "test"}
+    for row in rows:
+        codes = row["codes"].split(";")
+        assert codes and set(codes) <= CODES, row
+        assert "T99" not in codes or codes == ["T99"], row
+    assert len({(row["source_file"], row["row_key"]) for row in rows}) == len(rows)
+
+
+def test_labels_file_holds_no_comment_text() -> None:
+    assert LABELS_CSV.read_text(encoding="utf-8").splitlines()[0] == "source_file,row_key,split,codes"
+
+
+def test_missing_shared_dir_gives_a_clear_error(tmp_path) -> None:
+    from nlp.wmty_dev import load_dev_set
+
+    with pytest.raises(DevSetError, match="patient-feedback"):
+        load_dev_set(tmp_path)
+
+
+def test_score_counts_precision_and_recall() -> None:
+    evaluation = score([["T02", "T07"], ["T99"]], [["T02"], ["T07"]], "unit")
+    by_code = evaluation.by_code()
+    assert by_code["T02"].precision == 1.0 and by_code["T02"].recall == 1.0
+    assert by_code["T07"].precision == 0.0 and by_code["T07"].support == 1
+    assert set(by_code) == CODES
+
+
+@needs_shared
+def test_every_row_key_resolves_and_sample_is_reproducible() -> None:
+    from nlp.wmty_dev import load_dev_set
+
+    rows = load_dev_set()
+    assert len(rows) == len(read_labels())
+    assert all(text.strip() for text, _, _ in rows)
+    labelled = [(row["source_file"], row["row_key"], row["split"]) for row in read_labels()]
+    assert sample_dev_set() == labelled
+
+
+@needs_shared
+def test_evaluation_runs_and_reports_each_theme_with_support() -> None:
+    from nlp.wmty_dev import evaluate_wmty
+
+    evaluation = evaluate_wmty("test")
+    assert evaluation.comments > 0
+    assert {theme.code for theme in evaluation.themes} == CODES
+    assert sum(theme.support for theme in evaluation.themes) > evaluation.comments
+    assert 0.0 < evaluation.micro_f1 <= 1.0
+    text = evaluation.to_text()
+    assert "support" in text and "T07" in text and "micro" in text
