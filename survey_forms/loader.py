@@ -121,7 +121,8 @@ class Form:
                 else:
                     specs.append(
                         AnswerSpec(
-                            id=question.id, type=question.type, text=question.text, label=question.text,
+                            id=question.id, type=question.type, text=question.text,
+                            label=question.label or question.text,
                             left=question.left, right=question.right, count=question.count,
                             max_length=question.max_length, min=question.min, max=question.max,
                             codebook=question.codebook, **common,

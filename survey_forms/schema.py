@@ -46,6 +46,7 @@ class Question(BaseModel):
     id: str = Field(pattern=ID_PATTERN)
     type: QuestionType
     text: str
+    label: str | None = None  # a short name for messages and tables; defaults to the text
     help: str | None = None
     required: bool = False
     basis: str | None = None
