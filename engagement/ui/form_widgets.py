@@ -83,6 +83,15 @@ def answer_widgets(form: Form, prefix: str, errors: dict[str, str]) -> None:
                 st.error(f"{spec.label}: {errors[spec.id]}", icon=":material/error:")
 
 
+def problem_summary(form: Form, errors: dict[str, str], heading: str) -> None:
+    """An error summary at the top of the page (GOV.UK pattern); each problem is repeated beside its question."""
+    if not errors:
+        return
+    known = {spec.id: spec.label for spec in form.questions}
+    lines = [f"- {known.get(key, key.replace('_', ' ').capitalize())}: {message}" for key, message in errors.items()]
+    st.error(f"{heading}\n\n" + "\n".join(lines), icon=":material/error:")
+
+
 def collect_answers(form: Form, prefix: str) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     for spec in form.questions:

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from engagement.analysis.counts import entries_by
 from engagement.intake import IntakeError, Provenance, submit_response
-from engagement.ui.form_widgets import answer_widgets, clear_answers, collect_answers
+from engagement.ui.form_widgets import answer_widgets, clear_answers, collect_answers, problem_summary
 from engagement.ui.shared import current_form, engine
 
 PREFIX = "paper"
@@ -25,12 +25,7 @@ saved = st.session_state.pop("paper_saved", None)
 if saved:
     st.success(f"Saved paper form {saved}. The form is clear for the next one.", icon=":material/check_circle:")
 errors: dict[str, str] = st.session_state.get("paper_errors", {})
-if errors:
-    st.error(
-        "Not saved. Please check:\n\n"
-        + "\n".join(f"- {qid}: {message}" for qid, message in errors.items()),
-        icon=":material/error:",
-    )
+problem_summary(form, errors, "Not saved. Please check:")
 
 volunteer = st.text_input("Your name or volunteer ID", key="paper_volunteer")
 with st.form("paper_form", border=False):

@@ -6,7 +6,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from engagement.intake import IntakeError, Provenance, submit_response
-from engagement.ui.form_widgets import answer_widgets, clear_answers, collect_answers
+from engagement.ui.form_widgets import answer_widgets, clear_answers, collect_answers, problem_summary
 from engagement.ui.shared import current_form, engine
 
 PREFIX = "survey"
@@ -24,12 +24,7 @@ if thanks:
     )
 
 errors: dict[str, str] = st.session_state.get("survey_errors", {})
-if errors:
-    st.error(
-        "There is a problem with your answers. Please check:\n\n"
-        + "\n".join(f"- {form.question(qid).label}: {message}" for qid, message in errors.items()),
-        icon=":material/error:",
-    )
+problem_summary(form, errors, "There is a problem with your answers. Please check:")
 
 if form.definition.intro:
     st.markdown(form.definition.intro)
