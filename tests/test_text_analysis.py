@@ -148,3 +148,35 @@ def test_cli_evaluate_scores_a_pxtextmining_v6_file(tmp_path):
         assert key in text
     plain = CliRunner().invoke(main, ["nlp", "evaluate", "--data", str(data)])
     assert plain.exit_code == 0 and "micro" in plain.output.lower()
+
+
+def test_nlp_train_wmty_learns_from_analyst_decisions(session, form, db_url, tmp_path, monkeypatch):
+    import shutil
+    from pathlib import Path
+
+    import pandas as pd
+
+    repo_data = Path(__file__).resolve().parents[1] / "data"
+    shared = repo_data.parent.parent / "shared" / "datasets" / "patient-feedback"
+    data_dir, small_shared = tmp_path / "data", tmp_path / "shared"
+    shutil.copytree(repo_data / "codebooks", data_dir / "codebooks")
+    shutil.copytree(repo_data / "models", data_dir / "models")
+    small_shared.mkdir()
+    for source in shared.glob("*.csv"):
+        pd.read_csv(source).sample(150, random_state=0).to_csv(small_shared / source.name, index=False)
+    monkeypatch.setenv("ENGAGEMENT_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("ENGAGEMENT_SHARED_DIR", str(small_shared))
+    shipped = (repo_data / "models" / "wmty-themes.skops").read_bytes()
+
+    submit_response(session, form, valid_answers(what_matters="The bus to Kings Mill takes two hours"))
+    engine = get_engine(db_url)
+    analyse_pending(engine, form)
+    answer_id = int(comments_for_review(engine, form, "what_matters")["answer_id"].iloc[0])
+    set_analyst_themes(session, answer_id, "wmty", ["T05"], analyst="Analyst C")
+
+    result = CliRunner().invoke(main, ["nlp", "train", "--codebook", "wmty"])
+    assert result.exit_code == 0, result.output
+    assert "(1 from analysts)" in result.output
+    card = json.loads((data_dir / "models" / "wmty-themes.json").read_text())
+    assert card["analyst_examples"] == 1
+    assert (repo_data / "models" / "wmty-themes.skops").read_bytes() == shipped  # shipped model untouched
