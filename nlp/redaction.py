@@ -41,37 +41,61 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za
 # Ten digits, optionally grouped 3-3-4 as on NHS letters; kept only if the mod-11 check digit is valid.
 NHS_NUMBER = re.compile(r"(?<![\d+])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)")
 # UK numbers: 0 or +44 then 9-10 more digits, allowing spaces, dashes and brackets around the area code.
-PHONE = re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)")
+PHONE = re.compile(r"(?<![\w+])(?:\+44[\s-]?(?:\(0\)[\s-]?)?|\(?0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)")
 # Full UK postcode (outward + inward). Inward letters never include C, I, K, M, O, V: "2pm" is no postcode.
 POSTCODE = re.compile(
     r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b",
     re.IGNORECASE,
 )
-# "Dr Patel", "nurse Jo", "my named nurse, Sam": a title or role followed by a capitalised word.
-TITLE_CUE = re.compile(
-    r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Sister|Nurse|nurse|Matron|matron|called|named|"
-    r"name is|name was|thanks to|thank you to|Thanks to|Thank you to|Thank you|thank you)"
-    r"\.?,?\s+([A-Z][a-z'’-]+)"
+# "Dr Patel", "nurse Jo", "my husband dave", "a lady called Pat": a cue word, then the candidate name (any case).
+# Titles ("Dr", "Mrs") are strong cues; roles, family words and "called" are checked harder (see NameFinder).
+TITLE_WORDS = r"Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Sister|Nurse|Matron"
+ROLE_WORDS = (
+    r"dr|doctor|mr|mrs|ms|prof|nurse|matron|midwife|physio|physiotherapist|receptionist|porter|carer|consultant|"
+    r"surgeon|hca|paramedic|health visitor|pharmacist|registrar|sister"
 )
-TITLES = {
-    "dr",
-    "dr.",
-    "doctor",
-    "mr",
-    "mr.",
-    "mrs",
-    "mrs.",
-    "ms",
-    "ms.",
-    "miss",
-    "mx",
-    "prof",
-    "prof.",
-    "professor",
-    "sister",
-    "nurse",
-    "matron",
-}
+FAMILY_WORDS = (
+    r"husband|wife|partner|son|daughter|mum|mom|mam|mother|dad|father|grandad|grandpa|grandma|granny|nan|nana|"
+    r"brother|sister|aunt|auntie|uncle|friend|baby|grandson|granddaughter|niece|nephew|fiance|fiancee|neighbour|"
+    r"stepson|stepdaughter|carer"
+)
+NAME_WORD = r"[A-Za-z][a-z'’-]+"
+TITLE_CUE = re.compile(rf"\b(?:{TITLE_WORDS})\.?,?\s+(?P<name>[A-Z][a-z'’-]+)")
+CUE = re.compile(
+    rf"\b(?:(?P<title>{TITLE_WORDS})\.?,?\s+(?=[A-Z])"
+    rf"|(?P<role>(?i:{ROLE_WORDS}))\.?,?\s+"
+    rf"|(?P<family>(?i:(?:my|our|his|her|their)\s+(?:late\s+|little\s+|baby\s+)?(?:{FAMILY_WORDS})))\s*,?\s+"
+    r"|(?P<called>(?i:called|named|name is|name was|names are|known as))\s+"
+    r"|(?P<thanks>(?i:thanks to|thank you to|thank you|thanks|especially|ask for|asked for|spoke to|"
+    r"spoke with|speak to|praise for|shout out to|shoutout to))\s+(?=[A-Z])"
+    r"|(?P<signoff>(?i:regards|best wishes|many thanks|kind thanks|sincerely|feedback from|love from)),?\s+(?=[A-Z])"
+    rf")(?=(?P<name>{NAME_WORD}))"  # a lookahead, so "Thanks to Dr Okafor" still sees "Dr Okafor"
+)
+# Words at least one of which every CUE match contains: a fast set test before the slower regular expression.
+CUE_WORDS = frozenset(
+    """
+    dr doctor mr mrs ms miss mx prof professor sister nurse matron midwife physio physiotherapist receptionist porter
+    carer consultant surgeon hca paramedic visitor pharmacist registrar husband wife partner son daughter mum mom
+    mam mother dad father grandad grandpa grandma granny nan nana brother aunt auntie uncle friend baby grandson
+    granddaughter niece nephew fiance fiancee neighbour stepson stepdaughter called named name names known thanks
+    thank especially ask asked spoke speak praise shout shoutout regards wishes sincerely feedback love
+    """.split()  # noqa: SIM905
+)
+PUNCTUATION_TO_SPACE = str.maketrans({char: " " for char in "!\"#$%&()*+,./:;<=>?@[\\]^_`{|}~\n\t"})
+# "Priya on reception", "Julie from the ward": a capitalised word followed by where staff work.
+WORKPLACE_CUE = re.compile(
+    r"\b(?P<name>[A-Z][a-z'’-]+)\s+(?:on|at|from|in)\s+(?:the\s+)?"
+    r"(?:reception|front desk|desk|pharmacy|switchboard|ward\b|the ward|outpatients|triage|the phones)"
+)
+POSSESSIVE = re.compile(r"['’]s?$")
+NAME_PAIR = re.compile(r"\b([A-Z][a-z'’-]+) ([A-Z][a-z'’-]+)\b(?!['’])")
+WORKPLACE_WORDS = frozenset("reception desk pharmacy switchboard ward outpatients triage phones".split())  # noqa: SIM905
+NEXT_NAME = re.compile(r"\s+([A-Z][a-z'’-]+)")
+# ", Sam and Jo" after a name: more names in the same list.
+LIST_NAME = re.compile(r"(?:\s*,\s*|\s+and\s+|\s*&\s*)([A-Z][a-z'’-]+)")
+TITLES = frozenset(
+    "dr dr. doctor mr mr. mrs mrs. ms ms. miss mx prof prof. professor sister nurse matron".split()  # noqa: SIM905
+)
 # A capitalised word, possibly possessive ("Patel's"), but not a contraction ("Haven't").
 CAPITALISED_WORD = re.compile(r"\b([A-Z][a-z]+)(?=['’]s\b|(?!['’\w]))")
 
@@ -90,8 +114,45 @@ NOT_NAMES = frozenset(
     darlington hartlepool teesside northumberland england uk britain london monday tuesday wednesday
     thursday friday saturday sunday christmas easter january february march april may june july
     august september october november december god jesus lord
+    boots asda tesco costa greggs aldi lidl sainsbury sainsburys morrisons superdrug specsavers amazon google facebook
+    whatsapp youtube twitter instagram macmillan mencap mind samaritans healthwatch pals
+    victoria centre hospital street road lane east west north south midlands royal general
+    university national county district
     """.split()  # noqa: SIM905 - a word list reads better than quoted items
 )
+
+
+# Conditions named after people: "Crohn's", "Parkinson's disease". Not a person when followed by 's or a disease word.
+EPONYMS = frozenset(
+    """
+    crohn crohns alzheimer alzheimers parkinson parkinsons huntington huntingtons hodgkin hodgkins down downs
+    asperger aspergers addison addisons bell bells raynaud raynauds cushing cushings graves hashimoto tourette
+    tourettes meniere menieres guillain barre dupuytren paget pagets sjogren sjogrens wilson wilsons kawasaki lyme
+    osgood perthes still stills hirschsprung marfan marfans munchausen munchausens korsakoff bright brights baker
+    bakers tietze osler legionnaires creutzfeldt jakob ehlers danlos
+    """.split()  # noqa: SIM905
+)
+CONDITION_AFTER = re.compile(
+    r"^(?:['’]s?\b|\s+(?:disease|syndrome|palsy|lymphoma|dementia|chorea|cyst|ulcer|nurse|clinic|team|society|"
+    r"uk|service|unit|ward|phenomenon|sarcoma|anaemia|thyroiditis|contracture))",
+    re.IGNORECASE,
+)
+# A name followed by one of these is a place or an organisation: "Victoria Centre", "Baker Street".
+PLACE_AFTER = re.compile(
+    r"^\s+(?:Centre|Center|Hospital|Street|St\b|Road|Rd\b|Lane|Park|Ward|Unit|Surgery|Practice|Medical|Health|"
+    r"House|Clinic|Way|Avenue|Square|Station|Court|Close|Drive|Building|Wing|Trust|Foundation|Society|Line|Hall|"
+    r"Green|Hill|Forest|Gardens|Retail|Shopping|Pharmacy|Chemist|University|College|School|Community|Village|"
+    r"Ambulance|Service|Services|NHS|Partnership|Council|Integrated|Hospice|Infirmary)\b"
+)
+# Words that follow a first name at the start of a sentence ("Dave was great"), unlike "Frank conversation".
+NAME_FOLLOWERS = frozenset(
+    """
+    was is has had and on in at from who said says did does were came made gave took went told explained helped
+    looked listened asked answered rang called phoned sorted stayed sat held kept made spent never always
+    really also just the our my me us him her
+    """.split()  # noqa: SIM905
+)
+SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)$")
 
 
 def nhs_number_is_valid(digits: str) -> bool:
@@ -103,6 +164,24 @@ def nhs_number_is_valid(digits: str) -> bool:
     if check == 11:
         check = 0
     return check != 10 and check == int(digits[9])
+
+
+def _union(found: list[Redaction], new: Redaction) -> list[Redaction]:
+    """The redactions with ``new`` added, merged with any it overlaps ("Carl" + "Carl Jenkins" = "Carl Jenkins")."""
+    start, end, kept = new.start, new.end, []
+    for other in found:
+        if start < other.end and other.start < end and other.kind == new.kind:
+            start, end = min(start, other.start), max(end, other.end)
+        else:
+            kept.append(other)
+    return [*kept, Redaction(new.kind, start, end)]
+
+
+def _national_digits(number: str) -> str:
+    """A UK number as dialled at home: "+44 (0)115 496 0123" -> "01154960123"."""
+    number = number.replace("(0)", "")
+    digits = "".join(char for char in number if char.isdigit())
+    return "0" + digits[2:] if number.lstrip("(").startswith("+") else digits
 
 
 def _overlaps(found: Sequence[Redaction], start: int, end: int) -> bool:
@@ -119,8 +198,7 @@ def find_pattern_pii(text: str) -> list[Redaction]:
             if nhs_number_is_valid("".join(match.groups())) and not _overlaps(found, *match.span()):
                 found.append(Redaction("NHS_NUMBER", match.start(), match.end()))
         for match in PHONE.finditer(text):
-            digits = sum(char.isdigit() for char in match.group())
-            if 10 <= digits <= 12 and not _overlaps(found, *match.span()):
+            if 10 <= len(_national_digits(match.group())) <= 11 and not _overlaps(found, *match.span()):
                 found.append(Redaction("PHONE", match.start(), match.end()))
         for match in POSTCODE.finditer(text):
             if not _overlaps(found, *match.span()):
@@ -182,11 +260,96 @@ class NameFinder:
             self._verdicts[word] = verdict
         return verdict
 
-    def might_contain_name(self, text: str) -> bool:
-        """Cheap filter: a title cue ("Dr", "nurse") or a capitalised word that is usually a name."""
-        if TITLE_CUE.search(text):
+    def _probability(self, word: str) -> float:
+        return self._probabilities.get(self._hash(word), -20.0)
+
+    def _cued_word_is_name(self, word: str, cue: str) -> bool:
+        """Whether the word after a cue is a name: "Dr Baptiste", "nurse julie", but not "nurse practitioner"."""
+        lower = word.lower()
+        if lower in STOP_WORDS or lower in NOT_NAMES or lower in TITLES:
+            return False
+        if not word[0].isupper():  # "my husband dave": a name if people mostly write it capitalised
+            capitalised = self._probability(word.capitalize())
+            return capitalised > self._probability(lower) or capitalised == -20.0
+        if cue == "title":  # "Dr Green", "Mrs Baker": after a title, a capitalised word is a surname
             return True
-        return any(self._could_be_name(match.group(1)) for match in CAPITALISED_WORD.finditer(text))
+        if cue in ("thanks", "signoff"):
+            return self._could_be_name(word)
+        # Capitalised after a role, family word or "called": a name unless it is a much commoner ordinary word.
+        return not self._probability(lower) > self._probability(word) + 1.5
+
+    def cue_names(self, text: str) -> list[Redaction]:
+        """Names found by cues alone (no NER): after titles, roles, family words, "called", thanks and sign-offs."""
+        names: list[Redaction] = []
+        words = set(text.lower().translate(PUNCTUATION_TO_SPACE).split())
+        if CUE_WORDS.isdisjoint(words) and WORKPLACE_WORDS.isdisjoint(words):
+            return names  # most comments: no cue word at all, so skip the slower patterns
+        for match in CUE.finditer(text):
+            cue = next(group for group in ("title", "role", "family", "called", "thanks", "signoff") if match[group])
+            word = POSSESSIVE.sub("", match["name"])  # "Dr Patel's clinic": redact "Patel"
+            start, end = match.start("name"), match.start("name") + len(word)
+            if len(word) > 1 and self._cued_word_is_name(word, cue) and not self._not_a_person(text, start, end):
+                names.extend(self._extend(text, start, end, names))
+        for match in WORKPLACE_CUE.finditer(text) if not WORKPLACE_WORDS.isdisjoint(words) else ():
+            if self._could_be_name(match["name"]) and not _overlaps(names, *match.span("name")):
+                names.append(Redaction("NAME", *match.span("name")))
+        return names
+
+    def _extend(self, text: str, start: int, end: int, found: Sequence[Redaction]) -> list[Redaction]:
+        """The cued name with its surname ("Dr Ifeoma Nwosu") and any names listed after it ("Priya and Tom")."""
+        surname = NEXT_NAME.match(text, end)
+        if surname and self._could_be_name(surname[1]) and not self._not_a_person(text, start, surname.end()):
+            end = surname.end()
+        spans = [] if _overlaps(found, start, end) else [Redaction("NAME", start, end)]
+        listed = LIST_NAME.match(text, end)
+        while listed and self._could_be_name(listed[1]) and not self._not_a_person(text, *listed.span(1)):
+            spans.append(Redaction("NAME", *listed.span(1)))
+            listed = LIST_NAME.match(text, listed.end())
+        return spans
+
+    def _not_a_person(self, text: str, start: int, end: int) -> bool:
+        """A condition named after someone ("Huntington's"), or a place or organisation ("Victoria Centre")."""
+        last_word = text[start:end].split()[-1].lower().rstrip("'’s")
+        after = text[end : end + 40]
+        if last_word in EPONYMS and CONDITION_AFTER.match(after):
+            return True
+        return bool(PLACE_AFTER.match(after))
+
+    def _plausible_entity(self, text: str, start: int, end: int, single: bool) -> bool:
+        """Filters the NER model's PERSON spans: not conditions, places, "the Greggs" or "Frank conversation"."""
+        if self._not_a_person(text, start, end):
+            return False
+        before = text[max(0, start - 4) : start].lower()
+        if single and before.endswith(("the ", "a ", "an ")):
+            return False
+        if single and SENTENCE_START.search(text[max(0, start - 3) : start]) is not None:
+            word = text[start:end]
+            following = text[end:].split(maxsplit=1)
+            next_word = following[0].strip(",.;:!?").lower() if following else ""
+            common = self._probability(word.lower()) > -13.0
+            if common and next_word and next_word not in NAME_FOLLOWERS:
+                return False
+        return True
+
+    def _name_pairs(self, text: str) -> list[Redaction]:
+        """Two capitalised words that are each usually names: "Imran Sharma" (the NER model misses some)."""
+        pairs = []
+        for match in NAME_PAIR.finditer(text):
+            first, second = match[1], match[2]
+            if (
+                self._could_be_name(first)
+                and self._could_be_name(second)
+                and first.lower() not in TITLES
+                and not self._not_a_person(text, *match.span())
+            ):
+                pairs.append(Redaction("NAME", *match.span()))
+        return pairs
+
+    def might_contain_name(self, text: str) -> bool:
+        """Cheap filter: a capitalised word that is usually a name, or a cue ("Dr", "my husband") before a name."""
+        if any(self._could_be_name(match.group(1)) for match in CAPITALISED_WORD.finditer(text)):
+            return True
+        return bool(TITLE_CUE.search(text) or self.cue_names(text))
 
     def find_names(self, texts: Sequence[str]) -> list[list[Redaction]]:
         """Name redactions for each text (worth running only on texts that pass ``might_contain_name``)."""
@@ -195,7 +358,7 @@ class NameFinder:
         results: list[list[Redaction]] = []
         docs = self._load_ner().pipe(texts, batch_size=64) if self.ner_available else (None for _ in texts)
         for text, doc in zip(texts, docs, strict=True):
-            names: list[Redaction] = []
+            names = self.cue_names(text)
             for span in doc.ents if doc is not None else ():
                 if span.label_ != "PERSON":
                     continue
@@ -204,10 +367,11 @@ class NameFinder:
                     continue
                 if not any(self._could_be_name(token.text) for token in tokens):
                     continue
-                names.append(Redaction("NAME", tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)))
-            for match in TITLE_CUE.finditer(text):
-                if self._could_be_name(match.group(1)) and not _overlaps(names, *match.span(1)):
-                    names.append(Redaction("NAME", *match.span(1)))
+                start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+                if self._plausible_entity(text, start, end, len(tokens) == 1):
+                    names = _union(names, Redaction("NAME", start, end))
+            for pair in self._name_pairs(text):
+                names = _union(names, pair)
             results.append(sorted(names, key=lambda redaction: redaction.start))
         return results
 
