@@ -59,14 +59,23 @@ FAMILY_WORDS = (
     r"brother|sister|aunt|auntie|uncle|friend|baby|grandson|granddaughter|niece|nephew|fiance|fiancee|neighbour|"
     r"stepson|stepdaughter|carer"
 )
-NAME_WORD = r"[A-Za-z][a-z'’-]+"
+# Only after these (and family words, "called") is a lowercase word taken for a name: "nurse julie", "dr patel".
+STRONG_ROLES = frozenset("dr doctor mr mrs ms prof nurse matron midwife sister".split())  # noqa: SIM905
+# Titles that are also job names ("Nurse Practitioner"): the word after them is checked like after a role.
+ROLE_TITLES = frozenset({"doctor", "sister", "nurse", "matron"})
+# Contractions written without the apostrophe: "my daughter doesnt go".
+NOT_NAMES_LOWERCASE = frozenset(
+    "doesnt dont didnt wont cant isnt wasnt couldnt wouldnt shouldnt hasnt havent arent werent im ive thats".split()  # noqa: SIM905
+)
+LOWERCASE_CUES = frozenset({"role", "family", "called"})
+NAME_WORD = r"[A-Za-z][a-z'’-]+(?![A-Za-z])"
 TITLE_CUE = re.compile(rf"\b(?:{TITLE_WORDS})\.?,?\s+(?P<name>[A-Z][a-z'’-]+)")
 CUE = re.compile(
     rf"\b(?:(?P<title>{TITLE_WORDS})\.?,?\s+(?=[A-Z])"
     rf"|(?P<role>(?i:{ROLE_WORDS}))\.?,?\s+"
     rf"|(?P<family>(?i:(?:my|our|his|her|their)\s+(?:late\s+|little\s+|baby\s+)?(?:{FAMILY_WORDS})))\s*,?\s+"
     r"|(?P<called>(?i:called|named|name is|name was|names are|known as))\s+"
-    r"|(?P<thanks>(?i:thanks to|thank you to|thank you|thanks|especially|ask for|asked for|spoke to|"
+    r"|(?P<thanks>(?i:thanks to|thank you to|thank you|thanks|especially|spoke to|"
     r"spoke with|speak to|praise for|shout out to|shoutout to))\s+(?=[A-Z])"
     r"|(?P<signoff>(?i:regards|best wishes|many thanks|kind thanks|sincerely|feedback from|love from)),?\s+(?=[A-Z])"
     rf")(?=(?P<name>{NAME_WORD}))"  # a lookahead, so "Thanks to Dr Okafor" still sees "Dr Okafor"
@@ -81,14 +90,14 @@ CUE_WORDS = frozenset(
     thank especially ask asked spoke speak praise shout shoutout regards wishes sincerely feedback love
     """.split()  # noqa: SIM905
 )
-PUNCTUATION_TO_SPACE = str.maketrans({char: " " for char in "!\"#$%&()*+,./:;<=>?@[\\]^_`{|}~\n\t"})
+PUNCTUATION_TO_SPACE = str.maketrans({char: " " for char in '!"#$%&()*+,./:;<=>?@[\\]^_`{|}~\n\t'})
 # "Priya on reception", "Julie from the ward": a capitalised word followed by where staff work.
 WORKPLACE_CUE = re.compile(
     r"\b(?P<name>[A-Z][a-z'’-]+)\s+(?:on|at|from|in)\s+(?:the\s+)?"
     r"(?:reception|front desk|desk|pharmacy|switchboard|ward\b|the ward|outpatients|triage|the phones)"
 )
 POSSESSIVE = re.compile(r"['’]s?$")
-NAME_PAIR = re.compile(r"\b([A-Z][a-z'’-]+) ([A-Z][a-z'’-]+)\b(?!['’])")
+PREVIOUS_NAME = re.compile(r"\b([A-Z][a-z'’-]+) $")
 WORKPLACE_WORDS = frozenset("reception desk pharmacy switchboard ward outpatients triage phones".split())  # noqa: SIM905
 NEXT_NAME = re.compile(r"\s+([A-Z][a-z'’-]+)")
 # ", Sam and Jo" after a name: more names in the same list.
@@ -117,7 +126,8 @@ NOT_NAMES = frozenset(
     boots asda tesco costa greggs aldi lidl sainsbury sainsburys morrisons superdrug specsavers amazon google facebook
     whatsapp youtube twitter instagram macmillan mencap mind samaritans healthwatch pals
     victoria centre hospital street road lane east west north south midlands royal general
-    university national county district
+    university national county district hi hello dear thanks thank st saint mon tue tues wed thu thur
+    thurs fri sat sun jan feb mar apr jun jul aug sep sept oct nov dec
     """.split()  # noqa: SIM905 - a word list reads better than quoted items
 )
 
@@ -263,15 +273,19 @@ class NameFinder:
     def _probability(self, word: str) -> float:
         return self._probabilities.get(self._hash(word), -20.0)
 
-    def _cued_word_is_name(self, word: str, cue: str) -> bool:
+    def _cued_word_is_name(self, word: str, cue: str, title: str = "") -> bool:
         """Whether the word after a cue is a name: "Dr Baptiste", "nurse julie", but not "nurse practitioner"."""
         lower = word.lower()
-        if lower in STOP_WORDS or lower in NOT_NAMES or lower in TITLES:
+        if lower in STOP_WORDS or lower in NOT_NAMES or lower in TITLES or lower in NOT_NAMES_LOWERCASE:
             return False
-        if not word[0].isupper():  # "my husband dave": a name if people mostly write it capitalised
+        if "'" in word or "’" in word:  # "Dr I've ever had"
+            return False
+        if not word[0].isupper():  # "my husband dave": a name if people clearly write it capitalised more often
+            if cue not in LOWERCASE_CUES or not word.isalpha():
+                return False
             capitalised = self._probability(word.capitalize())
-            return capitalised > self._probability(lower) or capitalised == -20.0
-        if cue == "title":  # "Dr Green", "Mrs Baker": after a title, a capitalised word is a surname
+            return capitalised > -18.5 and capitalised > self._probability(lower) + 0.5
+        if cue == "title" and title not in ROLE_TITLES:  # "Dr Green", "Mrs Baker": a capitalised word is a surname
             return True
         if cue in ("thanks", "signoff"):
             return self._could_be_name(word)
@@ -286,9 +300,12 @@ class NameFinder:
             return names  # most comments: no cue word at all, so skip the slower patterns
         for match in CUE.finditer(text):
             cue = next(group for group in ("title", "role", "family", "called", "thanks", "signoff") if match[group])
+            if cue == "role" and match["role"].lower() not in STRONG_ROLES:
+                cue = "weak_role"
             word = POSSESSIVE.sub("", match["name"])  # "Dr Patel's clinic": redact "Patel"
             start, end = match.start("name"), match.start("name") + len(word)
-            if len(word) > 1 and self._cued_word_is_name(word, cue) and not self._not_a_person(text, start, end):
+            title = (match["title"] or "").lower()
+            if len(word) > 1 and self._cued_word_is_name(word, cue, title) and not self._not_a_person(text, start, end):
                 names.extend(self._extend(text, start, end, names))
         for match in WORKPLACE_CUE.finditer(text) if not WORKPLACE_WORDS.isdisjoint(words) else ():
             if self._could_be_name(match["name"]) and not _overlaps(names, *match.span("name")):
@@ -331,19 +348,20 @@ class NameFinder:
                 return False
         return True
 
-    def _name_pairs(self, text: str) -> list[Redaction]:
-        """Two capitalised words that are each usually names: "Imran Sharma" (the NER model misses some)."""
-        pairs = []
-        for match in NAME_PAIR.finditer(text):
-            first, second = match[1], match[2]
-            if (
-                self._could_be_name(first)
-                and self._could_be_name(second)
-                and first.lower() not in TITLES
-                and not self._not_a_person(text, *match.span())
-            ):
-                pairs.append(Redaction("NAME", *match.span()))
-        return pairs
+    def _with_neighbours(self, text: str, name: Redaction) -> Redaction:
+        """A one-word name with the name-like capitalised word next to it: NER "Jenkins" -> "Carl Jenkins"."""
+        if " " in text[name.start : name.end]:
+            return name
+        before = PREVIOUS_NAME.search(text, 0, name.start)
+        if before and self._neighbour_is_name(before[1]) and not SENTENCE_START.search(text[: before.start(1)]):
+            return Redaction("NAME", before.start(1), name.end)
+        after = NEXT_NAME.match(text, name.end)
+        if after and self._neighbour_is_name(after[1]) and not self._not_a_person(text, name.start, after.end()):
+            return Redaction("NAME", name.start, after.end())
+        return name
+
+    def _neighbour_is_name(self, word: str) -> bool:
+        return word.lower() not in TITLES and self._could_be_name(word)
 
     def might_contain_name(self, text: str) -> bool:
         """Cheap filter: a capitalised word that is usually a name, or a cue ("Dr", "my husband") before a name."""
@@ -370,8 +388,7 @@ class NameFinder:
                 start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
                 if self._plausible_entity(text, start, end, len(tokens) == 1):
                     names = _union(names, Redaction("NAME", start, end))
-            for pair in self._name_pairs(text):
-                names = _union(names, pair)
+            names = [self._with_neighbours(text, name) for name in names]
             results.append(sorted(names, key=lambda redaction: redaction.start))
         return results
 
