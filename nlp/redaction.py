@@ -162,6 +162,10 @@ NAME_FOLLOWERS = frozenset(
     really also just the our my me us him her
     """.split()  # noqa: SIM905
 )
+# A sentence, roughly: what the NER model reads instead of the whole comment.
+# Ends at . ! ? before a space (not after "Dr." or "Mrs.") or at a line break.
+SENTENCE = re.compile(r"[^\n]+?(?:(?<!\bDr)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bSt)(?<!\bProf)[.!?]+(?=\s)|(?=[\r\n])|$)")
+MIN_WINDOW = 60  # characters; shorter candidate sentences are read with the sentences either side
 SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)$")
 
 
@@ -370,14 +374,58 @@ class NameFinder:
         return bool(TITLE_CUE.search(text) or self.cue_names(text))
 
     def find_names(self, texts: Sequence[str]) -> list[list[Redaction]]:
-        """Name redactions for each text (worth running only on texts that pass ``might_contain_name``)."""
+        """Name redactions for each text (worth running only on texts that pass ``might_contain_name``).
+
+        The NER model reads only the sentences that might hold a name (about half the text of the comments that
+        pass the filter), which halves its cost.
+        """
         if not texts:
             return []
+        entities = self._person_entities(texts) if self.ner_available else [[] for _ in texts]
         results: list[list[Redaction]] = []
-        docs = self._load_ner().pipe(texts, batch_size=64) if self.ner_available else (None for _ in texts)
-        for text, doc in zip(texts, docs, strict=True):
+        for text, people in zip(texts, entities, strict=True):
             names = self.cue_names(text)
-            for span in doc.ents if doc is not None else ():
+            for start, end, single in people:
+                if self._plausible_entity(text, start, end, single):
+                    names = _union(names, Redaction("NAME", start, end))
+            names = [self._with_neighbours(text, name) for name in names]
+            results.append(sorted(names, key=lambda redaction: redaction.start))
+        return results
+
+    def _candidate_sentences(self, text: str) -> list[tuple[int, int]]:
+        """Character ranges of the sentences with a name-like capitalised word or a cued name.
+
+        A short sentence ("Vicky was lovely.") is read with its neighbours so the model has some context.
+        """
+        sentences = [match.span() for match in SENTENCE.finditer(text)]
+        ranges: list[tuple[int, int]] = []
+        for k, (start, end) in enumerate(sentences):
+            piece = text[start:end]
+            if not (
+                any(self._could_be_name(match.group(1)) for match in CAPITALISED_WORD.finditer(piece))
+                or self.cue_names(piece)
+            ):
+                continue
+            if end - start < MIN_WINDOW:
+                start = sentences[k - 1][0] if k else start
+                end = sentences[k + 1][1] if k + 1 < len(sentences) else end
+            if ranges and start <= ranges[-1][1]:
+                ranges[-1] = (ranges[-1][0], max(end, ranges[-1][1]))
+            else:
+                ranges.append((start, end))
+        return ranges or [(0, len(text))]
+
+    def _person_entities(self, texts: Sequence[str]) -> list[list[tuple[int, int, bool]]]:
+        """PERSON entities (start, end, one word?) the NER model finds in each text, titles and punctuation cut."""
+        pieces = [
+            (i, start, text[start:end])
+            for i, text in enumerate(texts)
+            for start, end in self._candidate_sentences(text)
+        ]
+        found: list[list[tuple[int, int, bool]]] = [[] for _ in texts]
+        docs = self._load_ner().pipe((piece for _, _, piece in pieces), batch_size=128)
+        for (i, offset, _), doc in zip(pieces, docs, strict=True):
+            for span in doc.ents:
                 if span.label_ != "PERSON":
                     continue
                 tokens = [token for token in span if token.lower_ not in TITLES and not token.is_punct]
@@ -386,11 +434,8 @@ class NameFinder:
                 if not any(self._could_be_name(token.text) for token in tokens):
                     continue
                 start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-                if self._plausible_entity(text, start, end, len(tokens) == 1):
-                    names = _union(names, Redaction("NAME", start, end))
-            names = [self._with_neighbours(text, name) for name in names]
-            results.append(sorted(names, key=lambda redaction: redaction.start))
-        return results
+                found[i].append((offset + start, offset + end, len(tokens) == 1))
+        return found
 
     def _load_ner(self) -> Language:
         if self._ner is None:
