@@ -48,3 +48,27 @@ def test_an_nhs_number_with_a_wrong_check_digit_is_not_redacted() -> None:
 )
 def test_services_places_roles_and_short_numbers_are_not_personal_data(text: str) -> None:
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Her Huntington's diagnosis was handled well", "Her Huntington's diagnosis was handled well"),
+        ("Victoria Centre pharmacy had my prescription", "Victoria Centre pharmacy had my prescription"),
+        ("Frank conversation with the surgeon", "Frank conversation with the surgeon"),
+        ("The nurse practitioner was great", "The nurse practitioner was great"),
+        ("my daughter doesnt go to nursery", "my daughter doesnt go to nursery"),
+        ("Dr. Patel's clinic runs late", "Dr. [NAME]'s clinic runs late"),
+        ("dr rachel was kind", "dr [NAME] was kind"),
+        ("Priya on reception always helps", "[NAME] on reception always helps"),
+        ("Thanks to Dr Ifeoma Nwosu and the team", "Thanks to Dr [NAME] and the team"),
+        ("Please pass my thanks to Priya and Tom", "Please pass my thanks to [NAME] and [NAME]"),
+        ("Kind regards, Carl Jenkins", "Kind regards, [NAME]"),
+    ],
+)
+def test_name_cues_and_look_alikes(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+def test_a_number_written_with_plus_44_and_a_bracketed_zero_is_a_phone_number() -> None:
+    assert redact("Ring +44 (0)115 496 0123 please") == "Ring [PHONE] please"
