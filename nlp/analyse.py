@@ -9,13 +9,14 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 from typing import Literal
 
 from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.codebook import codebooks_dir, load_codebook
@@ -141,16 +142,14 @@ def _evidence(doc: Doc, start: int, end: int, redactions: list[Redaction]) -> st
     return apply_redactions(span.text, inside) if inside else span.text
 
 
-def analyse_comments(
+def _read_docs(
     texts: Iterable[str],
-    codebook: str = "wmty",
-    batch_size: int = 1000,
-    *,
-    questions: Iterable[str | None] | None = None,
-) -> Iterator[CommentAnalysis]:
-    """One analysis per comment, in input order. ``questions`` (optional) are the questions they answered."""
-    load_codebook(codebook)
-    nlp = build_pipeline((codebook,))
+    questions: Iterable[str | None] | None,
+    nlp: Language,
+    batch_size: int,
+    disable: Sequence[str] = (),
+) -> Iterator[tuple[Doc, Status]]:
+    """Screened comments through the pipeline, in input order, each with its screening status."""
     statuses: list[Status] = []
 
     def prepared_docs() -> Iterator[Doc]:
@@ -161,8 +160,27 @@ def analyse_comments(
             doc._.question = question  # the theme tagger reads it, so it is set before the pipeline runs
             yield doc
 
-    for position, doc in enumerate(nlp.pipe(prepared_docs(), batch_size=batch_size)):
-        yield _result(doc, codebook, statuses[position])
+    for position, doc in enumerate(nlp.pipe(prepared_docs(), batch_size=batch_size, disable=list(disable))):
+        yield doc, statuses[position]
+
+
+def analyse_comments(
+    texts: Iterable[str],
+    codebook: str = "wmty",
+    batch_size: int = 1000,
+    *,
+    questions: Iterable[str | None] | None = None,
+) -> Iterator[CommentAnalysis]:
+    """One analysis per comment, in input order. ``questions`` (optional) are the questions they answered."""
+    load_codebook(codebook)
+    nlp = build_pipeline((codebook,))
+    for doc, status in _read_docs(texts, questions, nlp, batch_size):
+        yield _result(doc, codebook, status)
+
+
+# predict_file writes only labels and sentiment, never text: it skips redaction (and the name-finding English
+# model) and the sentence splitter, which only serves per-mention sentiment.
+LABELS_ONLY_SKIPS = ("pii_redactor", "sentencizer")
 
 
 def predict_file(in_csv: str | Path, out_csv: str | Path, codebook: str = "px", batch_size: int = 1000) -> int:
@@ -180,18 +198,24 @@ def predict_file(in_csv: str | Path, out_csv: str | Path, codebook: str = "px", 
                 raise ValueError(f"{in_path.name} has no {needed!r} column; it needs 'id' and 'text'")
         rows = [(row["id"], row["text"] or "", row.get("question")) for row in reader]
     labels = [theme.label for theme in loaded.themes]
+    not_codeable = [int(label == loaded.not_codeable_theme.label) for label in labels]
+    nlp = build_pipeline((loaded.slug,), find_names=False)
+    docs = _read_docs(
+        (text for _, text, _ in rows),
+        (question for _, _, question in rows),
+        nlp,
+        batch_size,
+        LABELS_ONLY_SKIPS,
+    )
     with out_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "sentiment", *labels])
-        analyses = analyse_comments(
-            (text for _, text, _ in rows),
-            codebook,
-            batch_size,
-            questions=(question for _, _, question in rows),
-        )
-        for (row_id, _, _), analysis in zip(rows, analyses, strict=True):
-            found = {tag.label for tag in analysis.themes}
-            writer.writerow([row_id, analysis.sentiment, *(int(label in found) for label in labels)])
+        for (row_id, _, _), (doc, status) in zip(rows, docs, strict=True):
+            if status in ("empty", "not_english"):
+                writer.writerow([row_id, "neutral", *not_codeable])
+                continue
+            found = {mention.label for mention in doc._.themes.get(loaded.slug, [])}
+            writer.writerow([row_id, doc._.sentiment, *(int(label in found) for label in labels)])
     return len(rows)
 
 

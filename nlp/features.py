@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 # The question asked is a feature: praise answers "what was good", suggestions answer "how could we improve".
 QUESTION_KINDS = {
@@ -30,12 +30,21 @@ def question_kind(question: str | None) -> str:
     return "unknown"
 
 
-def lemma_text(doc: Doc, question: str | None = None) -> str:
-    """Lower-cased lemmas of the comment, prefixed with a token for the kind of question answered."""
-    lemmas = " ".join(token.lemma_.lower() or token.lower_ for token in doc if not token.is_space)
+def lemmas(doc: Doc | Span) -> str:
+    """Lower-cased lemmas of a comment (or sentence), space-separated."""
+    return " ".join(token.lemma_.lower() or token.lower_ for token in doc if not token.is_space)
+
+
+def with_question(lemma_string: str, question: str | None) -> str:
+    """Lemmas prefixed with a token for the kind of question answered."""
     kind = question_kind(question)
     # No token when the question is unknown, so "unknown" cannot stand in for which dataset a row came from.
-    return lemmas if kind == "unknown" else f"qkind{kind} {lemmas}"
+    return lemma_string if kind == "unknown" else f"qkind{kind} {lemma_string}"
+
+
+def lemma_text(doc: Doc | Span, question: str | None = None) -> str:
+    """Lower-cased lemmas of the comment, prefixed with a token for the kind of question answered."""
+    return with_question(lemmas(doc), question)
 
 
 def pattern_hits(matches_per_doc: Sequence[Sequence[tuple[str, int, int]]], codes: Sequence[str]) -> sparse.csr_matrix:

@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span, SpanGroup
 from spacy.util import minibatch
 
 from nlp.codebook import Codebook, load_codebook
-from nlp.features import lemma_text, pattern_hits
+from nlp.features import lemma_text, lemmas, pattern_hits, with_question
 from nlp.models import SENTIMENTS, SentimentModel, ThemeModel, sentiment_model_path, theme_model_path
 from nlp.redaction import NameFinder, Redaction, apply_redactions, find_pattern_pii
 
@@ -46,6 +46,14 @@ Doc.set_extension("redacted_text", getter=lambda doc: apply_redactions(doc.text,
 Doc.set_extension("themes", default={}, force=True)
 Doc.set_extension("sentiment", default="neutral", force=True)
 Doc.set_extension("sentiment_score", default=0.0, force=True)
+Doc.set_extension("lemmas", default=None, force=True)
+
+
+def doc_lemmas(doc: Doc) -> str:
+    """The comment's lemma string, computed once and shared by the theme and sentiment components."""
+    if doc._.lemmas is None:
+        doc._.lemmas = lemmas(doc)
+    return doc._.lemmas
 
 
 class PiiRedactor:
@@ -102,7 +110,7 @@ class ThemeTagger:
         for batch in minibatch(docs, size=batch_size):
             matches = [self.matches(doc) for doc in batch]
             if self.model is not None:
-                texts = [lemma_text(doc, doc._.question) for doc in batch]
+                texts = [with_question(doc_lemmas(doc), doc._.question) for doc in batch]
                 scores = self.model.scores(texts, pattern_hits(matches, self.codes))
                 thresholds = self.model.thresholds
             else:
@@ -160,7 +168,8 @@ class SentimentScorer:
 
     def _probabilities(self, docs: Sequence[Doc | Span]) -> np.ndarray:
         if self.model is not None:
-            return self.model.probabilities([lemma_text(doc) for doc in docs])
+            texts = [doc_lemmas(doc) if isinstance(doc, Doc) else lemma_text(doc) for doc in docs]
+            return self.model.probabilities(texts, [doc.text for doc in docs])
         return _vader_probabilities([doc.text for doc in docs])
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 1000) -> Iterator[Doc]:
