@@ -51,3 +51,38 @@ def test_fewer_texts_than_topics_does_not_fail() -> None:
     assert len(discover_topics(["Great staff", "Parking is bad"], n_topics=8)) <= 2
     assert discover_topics([], n_topics=8) == []
     assert discover_topics(["", "Did not answer"], n_topics=3) == []
+
+
+def test_predict_file_agrees_with_the_full_analysis(tmp_path: Path) -> None:
+    """predict_file skips redaction and sentence splitting for speed; labels and sentiment must not change."""
+    from nlp.analyse import analyse_comments
+
+    comments = [
+        ("The ambulance crew were kind and quick, thank you", "What was good?"),
+        ("Waited four hours for an ambulance and nobody called back. Call Jane on 07700 900123", "Why?"),
+        ("Parking was a nightmare but the nurses were lovely", "How could we improve?"),
+        ("", None),
+        ("😀😀", None),
+    ]
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    with source.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "question"])
+        writer.writerows((i, text, question or "") for i, (text, question) in enumerate(comments))
+    predict_file(source, out, "px")
+    rows = list(csv.DictReader(out.open()))
+    analyses = list(analyse_comments([t for t, _ in comments], "px", questions=[q or "" for _, q in comments]))
+    for row, analysis in zip(rows, analyses, strict=True):
+        assert row["sentiment"] == analysis.sentiment
+        assert {k for k, v in row.items() if k != "id" and v == "1"} == {tag.label for tag in analysis.themes}
+
+
+def test_plain_complaints_and_praise_get_the_right_sentiment(tmp_path: Path) -> None:
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(
+        "id,text\n"
+        '1,"Nobody answered the phone for two hours, it was not good enough"\n'
+        '2,"The staff were brilliant and caring, thank you so much"\n'
+    )
+    predict_file(source, out, "px")
+    assert [row["sentiment"] for row in csv.DictReader(out.open())] == ["negative", "positive"]
