@@ -48,7 +48,7 @@ class ThemeTag:
     code: str
     label: str
     score: float
-    source: Literal["pattern", "model", "both"]
+    source: Literal["pattern", "model", "both", "fallback"]  # fallback: no theme fitted, so Other
     evidence: list[str]
     sentiment: str
 
@@ -122,6 +122,9 @@ def _result(doc: Doc, codebook: str, status: Status) -> CommentAnalysis:
         )
         for mention in doc._.themes.get(codebook, [])
     ]
+    if not themes and loaded.other_when_untagged:
+        other = loaded.not_codeable_theme
+        themes = [ThemeTag(other.code, other.label, 0.0, "fallback", [], doc._.sentiment)]
     return CommentAnalysis(
         redacted_text=apply_redactions(doc.text, redactions),
         redactions=redactions,
@@ -215,6 +218,8 @@ def predict_file(in_csv: str | Path, out_csv: str | Path, codebook: str = "px", 
                 writer.writerow([row_id, "neutral", *not_codeable])
                 continue
             found = {mention.label for mention in doc._.themes.get(loaded.slug, [])}
+            if not found and loaded.other_when_untagged:
+                found = {loaded.not_codeable_theme.label}
             writer.writerow([row_id, doc._.sentiment, *(int(label in found) for label in labels)])
     return len(rows)
 

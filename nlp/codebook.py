@@ -65,6 +65,8 @@ class Codebook(BaseModel):
     not_codeable: str
     # Whether a phrase-pattern match alone is enough to tag a theme (True), or the trained model must agree.
     patterns_decide: bool = True
+    # Whether a comment that no theme fits is given the not_codeable code (True), or left with no theme.
+    other_when_untagged: bool = False
     themes: tuple[Theme, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
