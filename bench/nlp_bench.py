@@ -123,6 +123,11 @@ def accuracy() -> dict[str, dict[str, float]]:
         key: round(float(np.mean([v[key] for v in services])), 3) for key in services[0] if key not in ("train",)
     }
     print("mean of held-out NEAS services:", results["mean of held-out NEAS services"])
+    trusts = [v for k, v in results.items() if k.startswith("held-out phase1")]
+    results["mean of held-out phase1 trusts"] = {
+        key: round(float(np.mean([v[key] for v in trusts])), 3) for key in trusts[0] if key not in ("train",)
+    }
+    print("mean of held-out phase1 trusts:", results["mean of held-out phase1 trusts"])
     print(
         "phase1 rows: themes scored through the crosswalk on known cells only; sentiment is criticality "
         "(-4..+4) mapped to 3 classes, a different scale from NEAS's, so read it as a rough check."

@@ -47,6 +47,44 @@ def lemma_text(doc: Doc | Span, question: str | None = None) -> str:
     return with_question(lemmas(doc), question)
 
 
+_SPACES = re.compile(r"\s+")
+_HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+CHAR_NGRAM_BITS = 18
+CHAR_NGRAM_SIZES = (2, 3, 4, 5)
+
+
+def char_ngram_counts(texts: Sequence[str], bits: int = CHAR_NGRAM_BITS) -> sparse.csr_matrix:
+    """Counts of the 2- to 5-byte n-grams of each lower-cased comment, hashed into ``2**bits`` columns.
+
+    Vectorised with numpy over a whole batch (a scikit-learn char analyzer took ~20 s per 100,000 comments, this
+    ~2 s). N-grams never cross comments: comments are joined with a NUL byte and windows containing it dropped.
+    """
+    width = 1 << bits
+    if not texts:
+        return sparse.csr_matrix((0, width), dtype=np.float32)
+    joined = "\x00".join(_SPACES.sub(" ", text.replace("\x00", " ").lower()) for text in texts)
+    data = np.frombuffer(joined.encode("utf-8", "replace"), dtype=np.uint8).astype(np.uint64)
+    separators_before = np.concatenate([[0], np.cumsum(data == 0)])  # separators in data[:p]
+    shift = np.uint64(64 - bits)
+    keys = []
+    for size in CHAR_NGRAM_SIZES:
+        windows = len(data) - size + 1
+        if windows <= 0:
+            continue
+        inside = separators_before[size : size + windows] == separators_before[:windows]
+        code = np.full(windows, np.uint64(size) << np.uint64(56), dtype=np.uint64)
+        for offset in range(size):
+            code |= data[offset : offset + windows] << np.uint64(8 * offset)
+        bucket = ((code * _HASH_MULTIPLIER) >> shift).astype(np.int64)
+        keys.append((separators_before[:windows][inside].astype(np.int64) << bits) | bucket[inside])
+    if not keys:
+        return sparse.csr_matrix((len(texts), width), dtype=np.float32)
+    key, counts = np.unique(np.concatenate(keys), return_counts=True)
+    return sparse.csr_matrix(
+        (counts.astype(np.float32), (key >> bits, key & (width - 1))), shape=(len(texts), width), dtype=np.float32
+    )
+
+
 def pattern_hits(matches_per_doc: Sequence[Sequence[tuple[str, int, int]]], codes: Sequence[str]) -> sparse.csr_matrix:
     """One column per theme: 1 where a phrase pattern of that theme matched the comment."""
     column = {code: index for index, code in enumerate(codes)}

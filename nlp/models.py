@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from zipfile import ZIP_DEFLATED
 
 import numpy as np
 import skops.io as sio
@@ -23,6 +24,7 @@ from sklearn.model_selection import KFold
 from sklearn.utils.extmath import softmax
 
 from nlp.codebook import data_dir
+from nlp.features import CHAR_NGRAM_BITS, char_ngram_counts
 
 SENTIMENTS = ("positive", "neutral", "negative")
 
@@ -221,28 +223,67 @@ def _vader():  # noqa: ANN202 - vaderSentiment has no type hints
 
 
 @dataclass
+class CharNgrams:
+    """TF-IDF of hashed character 2-5-grams of the raw comment (sublinear tf, L2-normalised), over the hash
+    buckets seen in at least ``min_df`` training comments. Reads misspellings and word pieces ("unhelpful",
+    "rudeness", "v good") that lemma n-grams miss; helped sentiment on services the model was not trained on."""
+
+    buckets: np.ndarray  # (n_kept,) hash buckets kept, ascending
+    idf: np.ndarray  # (n_kept,)
+
+    def __post_init__(self) -> None:
+        self._column = np.full(1 << CHAR_NGRAM_BITS, -1, dtype=np.int64)
+        self._column[self.buckets] = np.arange(len(self.buckets))
+
+    @classmethod
+    def fit(cls, raw_texts: Sequence[str], min_df: int = 2) -> CharNgrams:
+        counts = char_ngram_counts(raw_texts)
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        buckets = np.flatnonzero(df >= min_df)
+        idf = np.log((1 + counts.shape[0]) / (1 + df[buckets])) + 1
+        return cls(buckets.astype(np.int32), idf.astype(np.float32))
+
+    def transform(self, raw_texts: Sequence[str]) -> sparse.csr_matrix:
+        counts = char_ngram_counts(raw_texts)
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        columns = self._column[counts.indices]
+        kept = columns >= 0
+        values = (1 + np.log(counts.data[kept])) * self.idf[columns[kept]]
+        norms = np.sqrt(np.bincount(rows[kept], weights=values.astype(np.float64) ** 2, minlength=counts.shape[0]))
+        values = values / np.where(norms > 0, norms, 1.0)[rows[kept]]
+        return sparse.csr_matrix(
+            (values.astype(np.float32), (rows[kept], columns[kept])), shape=(counts.shape[0], len(self.buckets))
+        )
+
+
+@dataclass
 class SentimentModel:
-    """Three-class sentiment (positive, neutral or mixed, negative) from TF-IDF lemma n-grams and VADER scores.
+    """Three-class sentiment (positive, neutral or mixed, negative) from TF-IDF lemma n-grams, VADER scores and
+    hashed character n-grams of the raw text.
 
     ``bias`` is added to the class scores before the arg-max; it was chosen on held-out services to trade a
     little neutral recall for negative recall (a missed complaint costs more than a mislabelled mixed comment).
     """
 
     vectorizer: TfidfVectorizer
-    coef: np.ndarray  # (n_features [+ 7 VADER columns], 3)
+    coef: np.ndarray  # (n_features [+ 7 VADER columns] [+ char n-gram columns], 3)
     intercept: np.ndarray  # (3,)
     use_vader: bool = False
     bias: np.ndarray | None = None  # (3,)
+    chars: CharNgrams | None = None
 
     def _matrix(self, texts: Sequence[str], raw_texts: Sequence[str] | None) -> sparse.csr_matrix:
-        words = self.vectorizer.transform(texts)
-        if not self.use_vader:
-            return words
-        return sparse.hstack([words, vader_features(raw_texts if raw_texts is not None else texts)], format="csr")
+        parts = [self.vectorizer.transform(texts)]
+        raw = raw_texts if raw_texts is not None else texts
+        if self.use_vader:
+            parts.append(vader_features(raw))
+        if self.chars is not None:
+            parts.append(self.chars.transform(raw))
+        return parts[0] if len(parts) == 1 else sparse.hstack(parts, format="csr")
 
     def probabilities(self, texts: Sequence[str], raw_texts: Sequence[str] | None = None) -> np.ndarray:
         """Shape (n_texts, 3), columns in the order of SENTIMENTS. ``texts`` are lemma strings, ``raw_texts``
-        the comments as written (for VADER; the lemma strings stand in if not given)."""
+        the comments as written (for VADER and character n-grams; the lemma strings stand in if not given)."""
         if not texts:
             return np.zeros((0, 3), dtype=np.float32)
         logits = self._matrix(texts, raw_texts) @ self.coef + self.intercept
@@ -261,11 +302,13 @@ class SentimentModel:
         max_features: int = 30000,
         regularisation: float = 4.0,
         use_vader: bool = True,
+        char_ngrams: bool = True,
         class_weight: str | None = None,
         bias: Sequence[float] = (0.0, 0.0, 0.0),
     ) -> SentimentModel:
         vectorizer = _fitted_vectorizer(texts, max_features)
-        model = cls(vectorizer, np.zeros((0, 3)), np.zeros(3), use_vader, np.asarray(bias, dtype=np.float32))
+        chars = CharNgrams.fit(raw_texts if raw_texts is not None else texts) if char_ngrams else None
+        model = cls(vectorizer, np.zeros((0, 3)), np.zeros(3), use_vader, np.asarray(bias, dtype=np.float32), chars)
         y = np.array([SENTIMENTS.index(sentiment) for sentiment in sentiments])
         fitted = LogisticRegression(C=regularisation, class_weight=class_weight, max_iter=2000)
         fitted.fit(model._matrix(texts, raw_texts), y, sample_weight=weights)
@@ -278,6 +321,9 @@ class SentimentModel:
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        chars = {}
+        if self.chars is not None:
+            chars = {"char_buckets": self.chars.buckets.astype(np.int32), "char_idf": self.chars.idf.astype(np.float32)}
         sio.dump(
             {
                 **_vectorizer_state(self.vectorizer),
@@ -285,19 +331,25 @@ class SentimentModel:
                 "intercept": self.intercept,
                 "use_vader": int(self.use_vader),
                 "bias": np.zeros(3, dtype=np.float32) if self.bias is None else self.bias.astype(np.float32),
+                **chars,
             },
             path,
+            compression=ZIP_DEFLATED,
         )
 
     @classmethod
     def load(cls, path: Path) -> SentimentModel:
         state = _safe_load(path)
+        chars = None
+        if "char_buckets" in state:
+            chars = CharNgrams(np.asarray(state["char_buckets"], dtype=np.int32), np.asarray(state["char_idf"]))
         return cls(
             _vectorizer_from_state(state["terms"], state["idf"]),
             np.asarray(state["coef"], dtype=np.float32),
             np.asarray(state["intercept"], dtype=np.float32),
             bool(state.get("use_vader", 0)),
             np.asarray(state["bias"], dtype=np.float32) if "bias" in state else None,
+            chars,
         )
 
 

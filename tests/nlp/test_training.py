@@ -52,3 +52,32 @@ def test_analyst_labels_win_over_weak_labels_for_the_same_text(small_world: Path
 def test_examples_with_unknown_codes_are_refused(small_world: Path) -> None:
     with pytest.raises(ValueError, match="not in codebook 'wmty': T77"):
         train_codebook_model("wmty", [("x", ["T77"])])
+
+
+def test_character_ngrams_stay_inside_each_comment() -> None:
+    from nlp.features import char_ngram_counts
+
+    counts = char_ngram_counts(["Good", "", "ab", "GOOD"])
+    # "good": 3 bigrams + 2 trigrams + 1 four-gram; nothing for the empty comment; "ab" one bigram.
+    assert counts.toarray().sum(axis=1).tolist() == [6.0, 0.0, 1.0, 6.0]
+    assert (counts[0] != counts[3]).nnz == 0  # lower-cased
+    assert char_ngram_counts([]).shape[0] == 0
+
+
+def test_sentiment_model_with_character_ngrams_survives_saving(tmp_path: Path) -> None:
+    import numpy as np
+
+    from nlp.models import SentimentModel
+
+    raw = ["really rude staff", "very good service thank you", "it was ok", "awful wait, rude"] * 5
+    feelings = ["negative", "positive", "neutral", "negative"] * 5
+    model = SentimentModel.fit([text.lower() for text in raw], feelings, raw_texts=raw)
+    assert model.chars is not None
+    path = tmp_path / "sentiment.skops"
+    model.save(path)
+    loaded = SentimentModel.load(path)
+    texts = ["Rude and unhelpful", "Good service", ""]
+    before = model.probabilities([t.lower() for t in texts], texts)
+    after = loaded.probabilities([t.lower() for t in texts], texts)
+    assert np.allclose(before, after, atol=1e-2)
+    assert before[0].argmax() == 2 and before[1].argmax() == 0
