@@ -188,12 +188,13 @@ def nlp_codebooks() -> None:
 def nlp_train(codebook: str) -> None:
     """Retrain a codebook's theme model, learning from every analyst decision stored here."""
     import nlp
-    from engagement.text_analysis import analyst_training_examples
+    from engagement.text_analysis import analyst_training_examples, stored_comments
 
     with session_scope() as session:
         examples = analyst_training_examples(session, codebook)
+        comments = stored_comments(session, codebook)
     try:
-        report = nlp.train_codebook_model(codebook, examples)
+        report = nlp.train_codebook_model(codebook, examples, comments)
     except (ValueError, nlp.CodebookError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(

@@ -292,3 +292,11 @@ def analyst_training_examples(session: Session, codebook: str) -> list[tuple[str
         if text is not None:
             examples.append((text, codes))
     return examples
+
+
+def stored_comments(session: Session, codebook: str) -> list[str]:
+    """Every analysed (redacted) answer coded with this codebook: unlabelled training text for its model."""
+    query = select(TextAnalysis.redacted_text).where(
+        TextAnalysis.codebook == codebook, TextAnalysis.status != "empty"
+    )
+    return list(session.scalars(query))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -149,22 +150,46 @@ def _usable(records: Sequence[LabelledComment]) -> list[LabelledComment]:
     return [record for record in records if not is_no_answer(record.text)]
 
 
-def train_codebook_model(codebook: str, examples: Sequence[tuple[str, Sequence[str]]] | None = None) -> TrainReport:
+def _shown(path: Path) -> str:
+    """A data source as a reader finds it: relative to the repository (../shared/...) where it can be."""
+    try:
+        return os.path.relpath(path, Path(__file__).resolve().parent.parent)
+    except ValueError:
+        return str(path)
+
+
+def train_codebook_model(
+    codebook: str,
+    examples: Sequence[tuple[str, Sequence[str]]] | None = None,
+    comments: Sequence[str] | None = None,
+) -> TrainReport:
     """Train a codebook's theme model (and, for ``px``, the sentiment model); save them in data/models.
 
     ``examples`` are analyst-labelled comments as (text, codes). They are added to the public data for ``px``;
-    for any other codebook they are combined with weak labels from phrase patterns on the public comments.
+    for any other codebook they are combined with weak labels from phrase patterns on the public comments (when
+    ../shared is there) and on ``comments``, the survey's own (redacted) answers. Analyst labels win.
     """
     loaded = load_codebook(codebook)
     extra = list(examples or [])
     unknown = sorted({code for _, codes in extra for code in codes} - set(loaded.codes))
     if unknown:
         raise ValueError(f"examples use codes not in codebook {loaded.slug!r}: {', '.join(unknown)}")
-    public = _usable(read_all(loaded))
+    if shared_datasets_dir().is_dir():
+        public = _usable(read_all(loaded))
+    elif loaded.slug == "px":
+        raise ValueError(
+            f"px is trained on the public patient-feedback data, not found at {shared_datasets_dir()} "
+            "(set ENGAGEMENT_SHARED_DIR to the folder holding the pxtextmining CSV files)"
+        )
+    else:
+        public = []
+    own = [LabelledComment(text, None, frozenset(), True, None, "survey", "survey") for text in comments or []]
     analyst = [LabelledComment(text, None, frozenset(codes), True, None, "analyst", "analyst") for text, codes in extra]
     analyst_texts = {record.text.strip().lower() for record in analyst}
-    public = [record for record in public if record.text.strip().lower() not in analyst_texts]
+    public = [record for record in _usable(public + own) if record.text.strip().lower() not in analyst_texts]
     records = public + analyst
+    if not records:
+        raise ValueError(f"nothing to train {loaded.slug!r} on: no public data, survey answers or analyst examples")
     features = featurise([r.text for r in records], [r.question for r in records], loaded)
     notes: list[str] = []
     sentiment_path = None
@@ -174,11 +199,15 @@ def train_codebook_model(codebook: str, examples: Sequence[tuple[str, Sequence[s
         sentiment_path = sentiment_model_path()
         sentiment.save(sentiment_path)
         files = {"neas": NEAS_FILE, "phase1": PHASE1_FILE, "historical": HISTORICAL_FILE}
-        sources = [str(shared_datasets_dir() / files[name]) for name in sorted({r.source for r in public})]
+        sources = [_shown(shared_datasets_dir() / files[name]) for name in sorted({r.source for r in public})]
         _write_sentiment_card(sentiment_path, records)
     else:
         model = _fit_from_weak_labels(features, records, loaded)
-        sources = ["phrase-pattern weak labels on the public patient-feedback comments"]
+        sources = []
+        if any(record.source != "survey" for record in public):
+            sources.append("phrase-pattern weak labels on the public patient-feedback comments")
+        if own:
+            sources.append(f"phrase-pattern weak labels on {len(own)} of this survey's answers")
         notes.append("weak labels are the codebook's own patterns: the model generalises them")
     if analyst:
         sources.append(f"{len(analyst)} analyst-labelled examples")
@@ -241,7 +270,7 @@ def _write_sentiment_card(path: Path, records: Sequence[LabelledComment]) -> Non
             "sha256_12": artefact_hash([path]),
             "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "examples": rated,
-            "data_sources": [str(shared_datasets_dir() / NEAS_FILE) + " (Comment sentiment 1-5 -> 3 classes)"],
+            "data_sources": [_shown(shared_datasets_dir() / NEAS_FILE) + " (Comment sentiment 1-5 -> 3 classes)"],
             "features": "TF-IDF lemma 1-2-grams (max 30,000) + 7 VADER lexicon scores of the raw text + TF-IDF of "
             "hashed character 2-5-grams of the raw text (2^18 buckets, those in >= 2 training comments kept)",
             "classifier": "multinomial logistic regression, no class weights, "

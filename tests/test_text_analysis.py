@@ -180,3 +180,26 @@ def test_nlp_train_wmty_learns_from_analyst_decisions(session, form, db_url, tmp
     card = json.loads((data_dir / "models" / "wmty-themes.json").read_text())
     assert card["analyst_examples"] == 1
     assert (repo_data / "models" / "wmty-themes.skops").read_bytes() == shipped  # shipped model untouched
+
+
+def test_nlp_train_wmty_works_without_the_shared_datasets(session, form, db_url, tmp_path, monkeypatch):
+    import shutil
+    from pathlib import Path
+
+    repo_data = Path(__file__).resolve().parents[1] / "data"
+    data_dir = tmp_path / "data"
+    shutil.copytree(repo_data / "codebooks", data_dir / "codebooks")
+    shutil.copytree(repo_data / "models", data_dir / "models")
+    monkeypatch.setenv("ENGAGEMENT_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("ENGAGEMENT_SHARED_DIR", str(tmp_path / "no-such-folder"))
+    submit_many(session, form, [(valid_answers(what_matters=t), Provenance()) for t in [
+        "Not enough doctors and nurses", "Waiting lists are far too long", "Free at the point of use",
+        "I could never get a GP appointment", "The nurses were kind", "A&E was packed for hours",
+    ]])
+    analyse_pending(get_engine(db_url), form)
+    result = CliRunner().invoke(main, ["nlp", "train", "--codebook", "wmty"])
+    assert result.exit_code == 0, result.output
+    card = json.loads((data_dir / "models" / "wmty-themes.json").read_text())
+    assert card["data_sources"] == ["phrase-pattern weak labels on 6 of this survey's answers"]
+    px = CliRunner().invoke(main, ["nlp", "train", "--codebook", "px"])
+    assert px.exit_code != 0 and "ENGAGEMENT_SHARED_DIR" in px.output
