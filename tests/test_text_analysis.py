@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import delete, select
 
@@ -150,21 +153,28 @@ def test_cli_evaluate_scores_a_pxtextmining_v6_file(tmp_path):
     assert plain.exit_code == 0 and "micro" in plain.output.lower()
 
 
-def test_nlp_train_wmty_learns_from_analyst_decisions(session, form, db_url, tmp_path, monkeypatch):
-    import shutil
-    from pathlib import Path
+REPO_DATA = Path(__file__).resolve().parents[1] / "data"
 
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch) -> Path:
+    """A copy of the shipped codebooks and models, so training in a test never touches the shipped ones."""
+    folder = tmp_path / "data"
+    shutil.copytree(REPO_DATA / "codebooks", folder / "codebooks")
+    shutil.copytree(REPO_DATA / "models", folder / "models")
+    monkeypatch.setenv("ENGAGEMENT_DATA_DIR", str(folder))
+    return folder
+
+
+def test_nlp_train_wmty_learns_from_analyst_decisions(session, form, db_url, tmp_path, monkeypatch, data_dir):
     import pandas as pd
 
-    repo_data = Path(__file__).resolve().parents[1] / "data"
+    repo_data = REPO_DATA
     shared = repo_data.parent.parent / "shared" / "datasets" / "patient-feedback"
-    data_dir, small_shared = tmp_path / "data", tmp_path / "shared"
-    shutil.copytree(repo_data / "codebooks", data_dir / "codebooks")
-    shutil.copytree(repo_data / "models", data_dir / "models")
+    small_shared = tmp_path / "shared"
     small_shared.mkdir()
     for source in shared.glob("*.csv"):
         pd.read_csv(source).sample(150, random_state=0).to_csv(small_shared / source.name, index=False)
-    monkeypatch.setenv("ENGAGEMENT_DATA_DIR", str(data_dir))
     monkeypatch.setenv("ENGAGEMENT_SHARED_DIR", str(small_shared))
     shipped = (repo_data / "models" / "wmty-themes.skops").read_bytes()
 
@@ -182,15 +192,7 @@ def test_nlp_train_wmty_learns_from_analyst_decisions(session, form, db_url, tmp
     assert (repo_data / "models" / "wmty-themes.skops").read_bytes() == shipped  # shipped model untouched
 
 
-def test_nlp_train_wmty_works_without_the_shared_datasets(session, form, db_url, tmp_path, monkeypatch):
-    import shutil
-    from pathlib import Path
-
-    repo_data = Path(__file__).resolve().parents[1] / "data"
-    data_dir = tmp_path / "data"
-    shutil.copytree(repo_data / "codebooks", data_dir / "codebooks")
-    shutil.copytree(repo_data / "models", data_dir / "models")
-    monkeypatch.setenv("ENGAGEMENT_DATA_DIR", str(data_dir))
+def test_nlp_train_wmty_works_without_the_shared_datasets(session, form, db_url, tmp_path, monkeypatch, data_dir):
     monkeypatch.setenv("ENGAGEMENT_SHARED_DIR", str(tmp_path / "no-such-folder"))
     submit_many(session, form, [(valid_answers(what_matters=t), Provenance()) for t in [
         "Not enough doctors and nurses", "Waiting lists are far too long", "Free at the point of use",
