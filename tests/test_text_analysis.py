@@ -133,8 +133,6 @@ def test_cli_analyse_topics_and_predict(session, form, db_url, tmp_path):
 
 
 def test_cli_evaluate_scores_a_pxtextmining_v6_file(tmp_path):
-    from pathlib import Path
-
     import pandas as pd
 
     shared = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "patient-feedback"

@@ -71,6 +71,7 @@ def tidy_answers(
 
 
 def _redact_free_text(engine: Engine, form: Form, frame: pd.DataFrame) -> None:
+    # Imported here: it loads spaCy, which pages that show no text (the dashboard) should not wait for.
     from engagement.text_analysis import redact_texts, redacted_answers
 
     free_text = {q.id for q in form.questions if q.type == "free_text"}
