@@ -228,19 +228,35 @@ def theme_summary(engine: Engine, form: Form, question_id: str, include_syntheti
 def comments_for_review(
     engine: Engine, form: Form, question_id: str, theme_code: str | None = None, include_synthetic: bool = True
 ) -> pd.DataFrame:
-    """Analysed answers to one question with their redacted text, sentiment and current themes (codes)."""
+    """Analysed answers to one question with their redacted text, sentiment, current themes (codes), the words
+    that gave each model theme away (evidence), and whether an analyst has reviewed them."""
     answers = _analysed_frame(engine, form, include_synthetic)
     answers = answers[(answers["question_id"] == question_id) & answers["status"].ne("empty")]
     tags = effective_theme_tags(engine, form, include_synthetic)
     themes = tags.groupby("answer_id")["theme_code"].apply(lambda codes: sorted(set(codes)))
-    reviewed = tags[tags["source"] == "analyst"]["answer_id"].unique()
+    ids = answers["answer_id"].tolist()
+    with engine.connect() as connection:
+        reviewed = set(
+            connection.scalars(select(AnalystThemeTag.answer_id).where(AnalystThemeTag.answer_id.in_(ids)))
+        )
+        evidence: dict[int, dict[str, list[str]]] = {}
+        for answer_id, code, words in connection.execute(
+            select(ModelThemeTag.answer_id, ModelThemeTag.theme_code, ModelThemeTag.evidence).where(
+                ModelThemeTag.answer_id.in_(ids)
+            )
+        ):
+            if found := json.loads(words):
+                evidence.setdefault(answer_id, {})[code] = found
     answers = answers.assign(
         themes=answers["answer_id"].map(themes).apply(lambda v: v if isinstance(v, list) else []),
+        evidence=answers["answer_id"].map(lambda answer_id: evidence.get(answer_id, {})),
         reviewed=answers["answer_id"].isin(reviewed),
     )
     if theme_code:
         answers = answers[answers["themes"].apply(lambda codes: theme_code in codes)]
-    return answers[["answer_id", "response_reference", "redacted_text", "sentiment", "themes", "reviewed"]]
+    return answers[
+        ["answer_id", "response_reference", "redacted_text", "sentiment", "themes", "evidence", "reviewed"]
+    ]
 
 
 def set_analyst_themes(

@@ -83,6 +83,9 @@ def test_analyst_decisions_win_and_survive_reanalysis(session, form, db_url):
     analyse_pending(engine, form)
     answer_id = int(comments_for_review(engine, form, "what_matters")["answer_id"].iloc[0])
     assert "T03" in set(effective_theme_tags(engine, form)["theme_code"])
+    before = comments_for_review(engine, form, "what_matters").iloc[0]
+    assert any("doctors" in word for word in before["evidence"]["T03"])  # the words that gave the theme away
+    assert not before["reviewed"]
     set_analyst_themes(session, answer_id, "wmty", ["T06"], analyst="Analyst A")
     session.execute(delete(TextAnalysis))  # a new model version re-analyses everything
     session.commit()
@@ -90,7 +93,18 @@ def test_analyst_decisions_win_and_survive_reanalysis(session, form, db_url):
     tags = effective_theme_tags(engine, form)
     assert set(tags["theme_code"]) == {"T06"}
     assert set(tags["source"]) == {"analyst"}
+    assert comments_for_review(engine, form, "what_matters").iloc[0]["reviewed"]
     assert analyst_training_examples(session, "wmty") == [("Not enough doctors and nurses", ["T06"])]
+
+
+def test_a_comment_counts_as_reviewed_even_when_the_analyst_removed_every_theme(session, form, db_url):
+    submit_response(session, form, valid_answers(what_matters="Not enough doctors and nurses"))
+    engine = get_engine(db_url)
+    analyse_pending(engine, form)
+    answer_id = int(comments_for_review(engine, form, "what_matters")["answer_id"].iloc[0])
+    set_analyst_themes(session, answer_id, "wmty", [], analyst="Analyst D")
+    review = comments_for_review(engine, form, "what_matters").iloc[0]
+    assert review["themes"] == [] and review["reviewed"]
 
 
 def test_analyst_cannot_add_a_theme_outside_the_codebook(session, form, db_url):

@@ -83,6 +83,9 @@ for row in comments.head(REVIEW_PAGE_SIZE).itertuples():
     with st.form(f"review_{row.answer_id}"):
         st.markdown(f"**{row.response_reference}** · {row.sentiment}" + (" · reviewed" if row.reviewed else ""))
         st.markdown(f"> {row.redacted_text}")
+        if row.evidence:
+            reasons = [f"{labels.get(code, code)} ← “{'”, “'.join(words)}”" for code, words in row.evidence.items()]
+            st.caption("Why: " + "; ".join(reasons))
         chosen = st.multiselect("Themes", list(labels), default=row.themes, format_func=labels.get)
         if st.form_submit_button("Save themes"):
             try:
