@@ -245,7 +245,7 @@ def comments_for_review(
                 ModelThemeTag.answer_id.in_(ids)
             )
         ):
-            if found := json.loads(words):
+            if found := list(dict.fromkeys(json.loads(words))):
                 evidence.setdefault(answer_id, {})[code] = found
     answers = answers.assign(
         themes=answers["answer_id"].map(themes).apply(lambda v: v if isinstance(v, list) else []),
