@@ -98,6 +98,8 @@ def analyse_pending(
     transaction. Calls progress(done, total) after each batch. Returns how many answers were analysed."""
     version = model_version()
     questions = codebook_questions(form)
+    # The engine reads the question asked (praise or improvement) from its wording, so give it the words.
+    asked = {qid: " ".join(filter(None, [form.question(qid).text, form.question(qid).help])) for qid in questions}
     with Session(engine) as session:
         pending = pending_answers(session, form, version)
         total = len(pending)
@@ -111,7 +113,7 @@ def analyse_pending(
             for codebook, items in by_codebook.items():
                 results = list(
                     nlp.analyse_comments(
-                        [i.text for i in items], codebook, questions=[i.question_id for i in items]
+                        [i.text for i in items], codebook, questions=[asked[i.question_id] for i in items]
                     )
                 )
                 _store(session, items, codebook, version, results)
