@@ -62,8 +62,8 @@ with st.expander("Themes as a table"):
     st.dataframe(summary.round(1), hide_index=True)
 
 st.header("What the codebook may miss", divider="blue")
-texts = comments_for_review(engine(), form, question_id, include_synthetic=include_synthetic)["redacted_text"]
-topics = topics_in(tuple(texts))
+all_comments = comments_for_review(engine(), form, question_id, include_synthetic=include_synthetic)
+topics = topics_in(tuple(all_comments["redacted_text"]))
 if not topics:
     st.write("Not enough answers yet to find topics.")
 for topic in topics:
@@ -77,7 +77,9 @@ analyst = st.text_input("Your name (recorded with each decision)", key="analyst_
 theme_filter = st.selectbox(
     "Show comments tagged with", [None, *labels], format_func=lambda c: "Any theme" if c is None else labels[c]
 )
-comments = comments_for_review(engine(), form, question_id, theme_filter, include_synthetic=include_synthetic)
+comments = (
+    all_comments[all_comments["themes"].apply(lambda codes: theme_filter in codes)] if theme_filter else all_comments
+)
 st.write(f"{len(comments):,} comments; showing {min(len(comments), REVIEW_PAGE_SIZE)}.")
 for row in comments.head(REVIEW_PAGE_SIZE).itertuples():
     with st.form(f"review_{row.answer_id}"):
