@@ -84,13 +84,15 @@ def read_v6_file(path: Path, codebook: Codebook, source: str = "neas") -> list[L
 
 
 def _criticality_sentiment(value: object) -> str | None:
+    """Positive for criticality 1..4, negative for -4..-1. 0 means "not rated": Trust B left 2,556 comments at 0,
+    nearly all of them praise, so it is not a neutral label. Anything else (-9, "-o", "cc") is junk."""
     try:
         number = int(str(value))
     except ValueError:
         return None
-    if not -4 <= number <= 4:
+    if not -4 <= number <= 4 or number == 0:
         return None
-    return "positive" if number > 0 else ("negative" if number < 0 else "neutral")
+    return "positive" if number > 0 else "negative"
 
 
 def read_phase1(codebook: Codebook, path: Path | None = None) -> list[LabelledComment]:
