@@ -21,6 +21,7 @@ from sklearn.metrics import f1_score
 
 from nlp.codebook import load_codebook
 from nlp.evaluate import score
+from nlp.features import praise_only
 from nlp.models import models_dir, write_card
 from nlp.public_data import is_no_answer, read_all
 from nlp.train import Featurised, featurise, fit_px, fit_sentiment, label_matrix
@@ -69,7 +70,8 @@ def _evaluate_split(features, records, codebook, train_rows, test_rows):  # noqa
     tested = _subset(features, test_rows)
     truth, known = label_matrix([records[i] for i in test_rows], codebook.codes)
     predicted = (model.scores(tested.texts, tested.hits) >= model.thresholds).astype(int)
-    feelings = sentiment.probabilities(tested.lemmas, tested.raw).argmax(axis=1)
+    praise = [praise_only(records[i].question) for i in test_rows]
+    feelings = sentiment.probabilities(tested.lemmas, tested.raw, praise).argmax(axis=1)
     return truth, known, predicted, [("positive", "neutral", "negative")[k] for k in feelings]
 
 
@@ -129,8 +131,9 @@ def accuracy() -> dict[str, dict[str, float]]:
     }
     print("mean of held-out phase1 trusts:", results["mean of held-out phase1 trusts"])
     print(
-        "phase1 rows: themes scored through the crosswalk on known cells only; sentiment is criticality "
-        "(-4..+4) mapped to 3 classes, a different scale from NEAS's, so read it as a rough check."
+        "phase1 rows: themes scored through the crosswalk on known cells only; sentiment only on rows with a "
+        "criticality sign (1..4 positive, -4..-1 negative; 0 is 'not rated'), so it has no neutral class: "
+        "read it as positive-vs-negative, a different scale from NEAS's."
     )
     return results
 

@@ -30,6 +30,20 @@ def question_kind(question: str | None) -> str:
     return "unknown"
 
 
+_PRAISE = re.compile(r"\b(?:good|best|well|like[ds]?|satisf\w*|positive|pleased|happy|helpful|enjoy\w*)\b", re.I)
+_NOT_ONLY_PRAISE = re.compile(
+    r"dissatisf|unhappy|improve|better|change|could|should|worse|worst|bad|poor|negative|problem|complain|why|"
+    r"differently|and/or|\bor\b",
+    re.IGNORECASE,
+)
+
+
+def praise_only(question: str | None) -> bool:
+    """True for a question that asks only for the good ("What do you think is the best thing about the NHS?",
+    "What was good about your care?"); false for mixed or open ones ("satisfied and/or dissatisfied", "Why?")."""
+    return bool(question) and bool(_PRAISE.search(question)) and not _NOT_ONLY_PRAISE.search(question)
+
+
 def lemmas(doc: Doc | Span) -> str:
     """Lower-cased lemmas of a comment (or sentence), space-separated."""
     return " ".join(token.lemma_.lower() or token.lower_ for token in doc if not token.is_space)

@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span, SpanGroup
 from spacy.util import minibatch
 
 from nlp.codebook import Codebook, load_codebook
-from nlp.features import lemma_text, lemmas, pattern_hits, with_question
+from nlp.features import lemma_text, lemmas, pattern_hits, praise_only, with_question
 from nlp.models import SENTIMENTS, SentimentModel, ThemeModel, sentiment_model_path, theme_model_path
 from nlp.redaction import NameFinder, Redaction, apply_redactions, find_pattern_pii
 
@@ -169,7 +169,8 @@ class SentimentScorer:
     def _probabilities(self, docs: Sequence[Doc | Span]) -> np.ndarray:
         if self.model is not None:
             texts = [doc_lemmas(doc) if isinstance(doc, Doc) else lemma_text(doc) for doc in docs]
-            return self.model.probabilities(texts, [doc.text for doc in docs])
+            praise = [praise_only((doc if isinstance(doc, Doc) else doc.doc)._.question) for doc in docs]
+            return self.model.probabilities(texts, [doc.text for doc in docs], praise)
         return _vader_probabilities([doc.text for doc in docs])
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 1000) -> Iterator[Doc]:

@@ -55,3 +55,33 @@ def test_theme_mentions_get_the_sentiment_of_their_own_sentence() -> None:
     by_code = {tag.code: tag.sentiment for tag in analysis.themes}
     assert by_code["T02"] == "positive"
     assert by_code["T07"] == "negative"
+
+
+BEST_THING = "What do you think is the best thing about the NHS?"
+
+
+def test_answers_to_a_praise_question_read_as_praise_unless_they_complain() -> None:
+    # Out of context "being there when you need it" and "never have to worry" sound like trouble; as answers to
+    # "the best thing about the NHS" they are praise. A complaint given there still reads as a complaint.
+    answers = [
+        "Being there when you need it most",
+        "That you never have to worry about paying when you are ill",
+        "Not much these days, the waiting lists are terrible",
+    ]
+    found = [a.sentiment for a in analyse_comments(answers, "wmty", questions=[BEST_THING] * len(answers))]
+    assert found == ["positive", "positive", "negative"]
+
+
+def test_only_questions_that_ask_for_praise_alone_count_as_praise() -> None:
+    from nlp.features import praise_only
+
+    assert praise_only(BEST_THING)
+    assert praise_only("What was good about your care?")
+    assert praise_only("What did we do well?")
+    assert not praise_only(
+        "Please describe any things about the 111 service that you were particularly satisfied and/or dissatisfied with"
+    )
+    assert not praise_only("How could we improve?")
+    assert not praise_only("FFT Why?")
+    assert not praise_only("What was good, and what could have been better?")
+    assert not praise_only(None)
