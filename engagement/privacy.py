@@ -108,7 +108,7 @@ def purge_expired(
             continue  # no form any more: its questions' types are unknown, so nothing is guessed at
         cutoff = now - timedelta(days=setting.retention_days)
         old = select(Response.id).where(Response.survey_slug == setting.survey_slug, Response.created_at < cutoff)
-        text_ids = [q.id for q in form.questions if q.type in RESPONDENT_TEXT_TYPES]
+        text_ids = [q.id for q in form.questions if q.type in RESPONDENT_TEXT_TYPES and not q.contact_details]
         contact_ids = [q.id for q in form.questions if q.contact_details]
         in_old = Answer.response_id.in_(old)
         analysed = select(TextAnalysis.answer_id)
