@@ -26,6 +26,16 @@ ROLES: dict[str, str] = {
     "comms": "Communications: dashboard and exports",
     "admin": "Administrator: everything, plus users, retention, erasure and the audit log",
 }
+# Who may open each staff page (engagement/ui/<name>.py). The public survey and the sign-in page need no role.
+PAGE_ROLES: dict[str, tuple[str, ...]] = {
+    "paper_entry": ("volunteer", "admin"),
+    "dashboard": ("analyst", "comms", "admin"),
+    "comments": ("analyst", "admin"),
+    "export": ("comms", "admin"),
+    "admin_users": ("admin",),
+    "admin_audit": ("admin",),
+    "admin_privacy": ("admin",),
+}
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 12
 FREE_ATTEMPTS = 2  # failures before each further attempt has to wait
