@@ -118,6 +118,7 @@ def create_user(
     audit.record(session, "user_created", actor=actor, via=via, target_kind="user", target_id=name,
                  roles=sorted(chosen))
     session.commit()
+    session.refresh(account)
     return account
 
 
@@ -130,6 +131,7 @@ def set_roles(session: Session, username: str, roles: Iterable[str], *, actor: s
     audit.record(session, "user_roles_changed", actor=actor, via=via, target_kind="user",
                  target_id=account.username, before=before, after=sorted(chosen))
     session.commit()
+    session.refresh(account)
     return account
 
 
@@ -141,6 +143,7 @@ def set_disabled(session: Session, username: str, disabled: bool, *, actor: str,
     audit.record(session, "user_disabled" if disabled else "user_enabled", actor=actor, via=via,
                  target_kind="user", target_id=account.username)
     session.commit()
+    session.refresh(account)
     return account
 
 
