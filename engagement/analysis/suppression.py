@@ -188,11 +188,13 @@ def _secondary(
                 _hide_smallest_shown(values.loc[rows, members], hidden)
         if group_keys:
             keys = table[group_keys]
-            for column in [base, *counts]:
+            # Bases are left out: a base worked out by subtraction says only how many of a group took part,
+            # while everything they answered stays hidden; hiding a second base would blank a whole group.
+            for column in counts:
                 alone = hidden[column].groupby([keys[k] for k in group_keys]).transform("sum").eq(1)
-                candidates = values[column].where(alone & ~hidden[column] & values[column].gt(0))
-                if candidates.notna().any():
-                    picks = candidates.groupby([keys[k] for k in group_keys]).idxmin().dropna()
+                eligible = alone & ~hidden[column] & values[column].gt(0)
+                if eligible.any():
+                    picks = values.loc[eligible, column].groupby([keys.loc[eligible, k] for k in group_keys]).idxmin()
                     hidden.loc[picks.to_numpy(), column] = True
         if int(hidden.to_numpy().sum()) == before:
             return
