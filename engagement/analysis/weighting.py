@@ -11,6 +11,8 @@ Weights of the weighted respondents average 1, so weighted totals stay on the sc
 
 from __future__ import annotations
 
+import contextlib
+import io
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +27,7 @@ from engagement.analysis.population import (
     population_shares,
     population_shares_by_place,
 )
+from engagement.places import all_places
 
 Margin = tuple[str, ...]
 
@@ -51,6 +54,10 @@ class WeightingError(ValueError):
     """Weights cannot be made from these responses; the message says why in plain words."""
 
 
+class _MarginsConflict(WeightingError):
+    """The margins cannot all be met with the combinations that have respondents."""
+
+
 @dataclass
 class WeightingResult:
     weights: pd.Series
@@ -73,18 +80,29 @@ def rake_weights(
     frame: pd.DataFrame, margins: tuple[Margin, ...] | None = None, min_group: int = 10
 ) -> WeightingResult:
     """Rake respondents to Census 2021 margins. With `margins=None` the default margins are used, leaving out
-    ethnic group when any ethnic group has fewer than `min_group` respondents (a note says so)."""
+    ethnic group (with a note saying why) when any ethnic group has fewer than `min_group` respondents or when
+    the ethnic group figures cannot be met together with the others."""
     if frame.empty:
         raise WeightingError("There are no responses to weight.")
     categories = census_categories(frame)
-    notes: list[str] = []
-    if margins is None:
-        margins = DEFAULT_MARGINS
-        margins, note = _ethnic_margin_if_base_allows(categories, margins, min_group)
-        if note:
-            notes.append(note)
-    variables = _variables(margins)
+    if margins is not None:
+        return _rake(frame, categories, tuple(margins), notes=[])
+    margins, note = _ethnic_margin_if_base_allows(categories, DEFAULT_MARGINS, min_group)
+    notes = [note] if note else []
+    try:
+        return _rake(frame, categories, margins, notes)
+    except _MarginsConflict:
+        if ETHNIC_MARGIN not in margins:
+            raise
+    notes.append(
+        "Ethnic group is not used in the weighting: with these responses no weights can match the Census figures "
+        "for ethnic group and for place, age band and sex at the same time."
+    )
+    return _rake(frame, categories, tuple(m for m in margins if m != ETHNIC_MARGIN), notes)
 
+
+def _rake(frame: pd.DataFrame, categories: pd.DataFrame, margins: tuple[Margin, ...], notes: list[str]):
+    variables = _variables(margins)
     given = pd.Series(True, index=frame.index)
     excluded: dict[str, int] = {}
     for variable in variables:
@@ -111,13 +129,18 @@ def rake_weights(
     dimensions = [[axes[v] for v in margin] for margin in margins]
     _check_every_target_has_respondents(sample, margins, aggregates, dimensions, levels)
 
-    fitted, converged = ipfn.ipfn(
-        sample.copy(), aggregates, dimensions, convergence_rate=_CONVERGENCE, max_iteration=_MAX_ITERATIONS,
-        verbose=1, rate_tolerance=0.0,
-    ).iteration()
-    if not converged:
-        raise WeightingError(
-            "The weights did not settle on the Census figures; weight by fewer variables or wait for more responses."
+    # ipfn prints its stopping reason; that must not end up in the command line's JSON output.
+    with contextlib.redirect_stdout(io.StringIO()):
+        fitted, _ = ipfn.ipfn(
+            sample.copy(), aggregates, dimensions, convergence_rate=_CONVERGENCE, max_iteration=_MAX_ITERATIONS,
+            verbose=1, rate_tolerance=0.0,
+        ).iteration()
+    # ipfn also reports success when it stops at a fixed point that misses the targets (margins that
+    # conflict given which combinations have respondents), so check the fitted margins ourselves.
+    if _largest_miss(fitted, aggregates, dimensions) > _CONVERGENCE:
+        raise _MarginsConflict(
+            "Cannot weight: with these responses no weights can match every Census figure at once (too few "
+            "respondents in some combinations). Weight by fewer variables or wait for more responses."
         )
     with np.errstate(divide="ignore", invalid="ignore"):
         cell_weight = np.where(sample > 0, fitted / sample, 0.0)
@@ -135,6 +158,17 @@ def rake_weights(
         margins_used=tuple(margins),
         notes=notes,
     )
+
+
+def _largest_miss(fitted: np.ndarray, aggregates: list[np.ndarray], dimensions: list[list[int]]) -> float:
+    """The largest relative gap between a fitted margin and its target."""
+    misses = []
+    for target, dims in zip(aggregates, dimensions, strict=True):
+        observed = fitted.sum(axis=tuple(i for i in range(fitted.ndim) if i not in dims))
+        if dims != sorted(dims):
+            observed = observed.T
+        misses.append(np.max(np.abs(observed - target) / target))
+    return float(max(misses))
 
 
 def _variables(margins: tuple[Margin, ...]) -> tuple[str, ...]:
@@ -185,8 +219,6 @@ def _joint_shares(margin: Margin, levels: dict[str, list[str]]) -> np.ndarray:
 
 
 def _place_names() -> dict[str, str]:
-    from engagement.places import all_places
-
     return {p.code: p.name for p in all_places()}
 
 
