@@ -12,8 +12,12 @@ from functools import cache
 
 import pandas as pd
 
-from engagement.config import DATA_DIR
-from engagement.places import OUTSIDE_AREA, PREFER_NOT_TO_SAY, all_places
+from engagement.analysis import demographics
+from engagement.analysis.demographics import add_dimensions
+from engagement.config import DATA_DIR, DEFAULT_FORM_SLUG
+from engagement.forms import get_form
+from engagement.places import NOT_ANSWERED, PREFER_NOT_TO_SAY_LABEL, SOMEWHERE_ELSE, all_places
+from survey_forms import Form
 
 CENSUS_DIR = DATA_DIR / "census"
 
@@ -26,11 +30,9 @@ DISABLED = "Disabled under the Equality Act"
 NOT_DISABLED = "Not disabled under the Equality Act"
 
 # Answers that are not a Census category: kept, counted, and left out of every share's denominator.
-PREFER_NOT = "Prefer not to say"
-NOT_ANSWERED = "Not answered"
-OUTSIDE = "Somewhere else"
+PREFER_NOT = PREFER_NOT_TO_SAY_LABEL
 UNDER_16 = "Under 16"
-NOT_COMPARED = (PREFER_NOT, NOT_ANSWERED, OUTSIDE, UNDER_16)
+NOT_COMPARED = (PREFER_NOT, NOT_ANSWERED, SOMEWHERE_ELSE, UNDER_16)
 
 VARIABLE_LABELS: dict[str, str] = {
     "place": "Local authority",
@@ -130,65 +132,60 @@ def population_shares(variable: str, area_codes: list[str] | None = None) -> pd.
     return totals / totals.sum()
 
 
-def census_categories(frame: pd.DataFrame) -> pd.DataFrame:
-    """The respondent frame's answers as Census categories, one column per variable, aligned to the frame.
+def census_categories(frame: pd.DataFrame, form: Form | None = None) -> pd.DataFrame:
+    """The respondents' answers as Census categories, one column per variable, aligned to the frame.
 
-    Answers that have no Census counterpart keep their own label (Prefer not to say, Not answered, Somewhere
-    else, Under 16) so they can be counted and left out of denominators.
+    Takes a respondent frame with or without `add_dimensions` applied: the groups themselves (place, sex, ethnic
+    group, Equality Act disability) are the stats layer's dimensions, renamed to the Census table's words here;
+    age is banded into the Census adult bands from the answer itself, whatever bands the analyst chose.
+    Answers with no Census counterpart keep their own label (Prefer not to say, Not answered, Somewhere else,
+    Under 16) so they can be counted and left out of denominators.
     """
+    dims = add_dimensions(frame, form or get_form(DEFAULT_FORM_SLUG))
+    detailed = {label: ETHNIC_DETAILED[code] for code, label in _ethnic_option_labels(form).items()}
     out = pd.DataFrame(index=frame.index)
-    out["place"] = _place(frame)
+    out["place"] = _renamed(dims["place"], {p.name: p.name for p in all_places()}, keep=(SOMEWHERE_ELSE,))
     out["age_band"] = _age_band(frame)
-    out["sex"] = _coded(frame, "sex", {"female": "Female", "male": "Male"})
-    out["ethnic_group_detailed"] = _coded(frame, "ethnic_group", ETHNIC_DETAILED)
-    high_level = {code: _HIGH_LEVEL_BY_PREFIX[label.split(":")[0]] for code, label in ETHNIC_DETAILED.items()}
-    out["ethnic_group"] = _coded(frame, "ethnic_group", high_level)
-    out["disability"] = _disability(frame)
+    out["sex"] = _renamed(dims["sex"], {c: c for c in SEX_CATEGORIES})
+    out["ethnic_group"] = _renamed(dims["ethnic_group"], _ETHNIC_GROUP_BY_FORM_GROUP)
+    out["ethnic_group_detailed"] = _renamed(dims["ethnic_group_detailed"], detailed)
+    out["disability"] = _renamed(
+        dims["disability"], {demographics.DISABLED: DISABLED, demographics.NOT_DISABLED: NOT_DISABLED}
+    )
     return out
 
 
-def _answers(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame:
-        return pd.Series(pd.NA, index=frame.index, dtype="object")
-    return frame[column].astype("object").where(frame[column].notna(), pd.NA)
+# The form's five ethnic groups (GSS harmonised wording) as Census 2021 TS021 names them.
+_ETHNIC_GROUP_BY_FORM_GROUP: dict[str, str] = {
+    "White": "White",
+    "Mixed or Multiple ethnic groups": "Mixed or Multiple ethnic groups",
+    "Asian or Asian British": "Asian, Asian British or Asian Welsh",
+    "Black, Black British, Caribbean or African": "Black, Black British, Black Welsh, Caribbean or African",
+    "Other ethnic group": "Other ethnic group",
+}
 
 
-def _coded(frame: pd.DataFrame, column: str, labels: dict[str, str]) -> pd.Series:
-    answers = _answers(frame, column)
-    result = answers.map(labels)
-    result = result.mask(answers.eq(PREFER_NOT_TO_SAY).fillna(False), PREFER_NOT)
-    return result.fillna(NOT_ANSWERED).astype(str)
+def _ethnic_option_labels(form: Form | None) -> dict[str, str]:
+    question = (form or get_form(DEFAULT_FORM_SLUG)).question("ethnic_group")
+    return {o.code: o.label for o in question.options if o.code in ETHNIC_DETAILED}
 
 
-def _place(frame: pd.DataFrame) -> pd.Series:
-    names = {p.code: p.name for p in all_places()}
-    stated = _answers(frame, "district")
-    result = _answers(frame, "place_code").map(names)
-    result = result.mask(result.isna() & stated.eq(PREFER_NOT_TO_SAY).fillna(False), PREFER_NOT)
-    result = result.mask(result.isna() & stated.eq(OUTSIDE_AREA).fillna(False), OUTSIDE)
-    return result.fillna(NOT_ANSWERED).astype(str)
+def _renamed(labels: pd.Series, census_names: dict[str, str], keep: tuple[str, ...] = ()) -> pd.Series:
+    """Dimension labels as Census categories; Prefer not to say and (kept) others as they are; the rest as
+    Not answered."""
+    named = labels.map(census_names)
+    for label in (PREFER_NOT, *keep):
+        named = named.mask(labels.eq(label), label)
+    return named.fillna(NOT_ANSWERED).astype(str)
 
 
 def _age_band(frame: pd.DataFrame) -> pd.Series:
-    age = pd.to_numeric(_answers(frame, "age"), errors="coerce")
+    if "age" not in frame:
+        return pd.Series(NOT_ANSWERED, index=frame.index, dtype=object)
+    age = pd.to_numeric(frame["age"], errors="coerce")
     bands = pd.cut(age, bins=_AGE_EDGES, right=False, labels=list(AGE_BANDS)).astype("object")
     bands = bands.mask(age.lt(16).fillna(False), UNDER_16)
     return bands.fillna(NOT_ANSWERED).astype(str)
-
-
-def _disability(frame: pd.DataFrame) -> pd.Series:
-    """The Equality Act definition as the Census derives it: a long-term condition that limits day-to-day
-    activities a lot or a little. A condition that limits them not at all, or no condition, is not disabled."""
-    condition = _answers(frame, "long_term_condition")
-    limited = _answers(frame, "day_to_day_activities")
-    result = pd.Series(NOT_ANSWERED, index=frame.index, dtype="object")
-    result[condition.eq("no").fillna(False)] = NOT_DISABLED
-    result[condition.eq(PREFER_NOT_TO_SAY).fillna(False)] = PREFER_NOT
-    has_condition = condition.eq("yes").fillna(False)
-    result[has_condition & limited.isin(["yes_a_lot", "yes_a_little"])] = DISABLED
-    result[has_condition & limited.eq("not_at_all").fillna(False)] = NOT_DISABLED
-    result[has_condition & limited.eq(PREFER_NOT_TO_SAY).fillna(False)] = PREFER_NOT
-    return result
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -277,14 +274,15 @@ def representativeness(
         "variable", "variable_label", "category", "in_denominator", "sample_n", "base_n", "sample_share",
         "population_share", "ratio", "under_represented", "population_basis",
     ]
-    shown = suppress(
-        table[columns],
-        base="base_n",
-        counts=["sample_n"],
-        derived=["sample_share", "ratio"],
-        rule=rule,
-        group_keys=["variable", "in_denominator"],
-    )
+    # One call per variable (and per compared / left-out rows): each is one set of counts adding up to a base,
+    # so hiding one small count hides another in the same set only.
+    shown = pd.concat(
+        [
+            suppress(part, base="base_n", counts=["sample_n"], derived=["sample_share", "ratio"], rule=rule,
+                     group_keys=["variable"], linked={"sample_n": ["sample_share", "ratio"]})
+            for _, part in table[columns].groupby(["variable", "in_denominator"], sort=False)
+        ]
+    ).loc[table.index]
     # A flag on a row whose whole base is hidden would say more than the rule allows.
     shown["under_represented"] = shown["under_represented"] & shown["base_n"].ge(rule.min_base)
     return shown
