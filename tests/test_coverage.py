@@ -127,6 +127,6 @@ def test_coverage_as_json_uses_null_for_hidden_figures(form):
     deaf_mansfield = next(
         r for r in data["seldom_heard"] if r["place"] == "Mansfield" and r["group"] == "Deaf people"
     )
-    assert deaf_mansfield["responses"] is None and deaf_mansfield["suppressed"] is True
+    assert deaf_mansfield["responses"] is None and deaf_mansfield["suppression_note"] == "Some small counts hidden (*)"
     assert {t["target_id"] for t in data["targets"]} == {"all", "healthwatch"}
     assert isinstance(data["weekly"][0]["week_start"], str)
