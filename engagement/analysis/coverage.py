@@ -34,9 +34,9 @@ class Coverage:
         return {
             "responses": self.responses,
             "synthetic": self.synthetic,
-            "targets": _records(self.targets),
-            "seldom_heard": _records(self.seldom_heard),
-            "weekly": _records(self.weekly.assign(week_start=self.weekly["week_start"].astype(str))),
+            "targets": json_records(self.targets),
+            "seldom_heard": json_records(self.seldom_heard),
+            "weekly": json_records(self.weekly.assign(week_start=self.weekly["week_start"].astype(str))),
         }
 
 
@@ -136,7 +136,7 @@ def _suppress_each(table: pd.DataFrame, key: str, **options: Any) -> pd.DataFram
     ).loc[table.index]
 
 
-def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+def json_records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain JSON values: hidden figures become null."""
     return [
         {key: (None if _missing(value) else _plain(value)) for key, value in row.items()}

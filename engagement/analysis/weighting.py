@@ -27,6 +27,7 @@ from engagement.analysis.population import (
     population_shares,
     population_shares_by_place,
 )
+from engagement.analysis.suppression import SuppressionRule, current_rule, suppress
 from engagement.places import all_places
 
 Margin = tuple[str, ...]
@@ -274,3 +275,20 @@ def _cell_index(margin: Margin, levels: dict[str, list[str]]) -> pd.Index:
     if len(margin) == 1:
         return pd.Index(levels[margin[0]])
     return pd.MultiIndex.from_product([levels[v] for v in margin])
+
+
+def shown_margins(result: WeightingResult, rule: SuppressionRule | None = None) -> pd.DataFrame:
+    """The margins table as it may be shown: a cell with few respondents hides its count and the shares that
+    would give the count away (the Census target share is published, so always shown). Each variable's cells add
+    up to the weighted respondents, so each is checked as one set."""
+    rule = rule or current_rule()
+    table = result.margins.assign(weighted_respondents=result.weighted_n)
+    return pd.concat(
+        [
+            suppress(
+                part, base="weighted_respondents", counts=["sample_n"], rule=rule, group_keys=["variable"],
+                linked={"sample_n": ["sample_share", "weighted_share"]},
+            )
+            for _, part in table.groupby("variable", sort=False)
+        ]
+    ).loc[table.index]
