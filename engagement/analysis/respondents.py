@@ -8,9 +8,10 @@ repeated answer codes are held as pandas categoricals so the frame stays a few m
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.engine import Engine
 
 from engagement.models import Answer, Response
@@ -30,58 +31,100 @@ def respondent_frame(engine: Engine, form: Form, include_synthetic: bool = True)
     """One row per response to `form`: who/where/when, then each question's stored answer code (missing when
     unanswered; a multi-choice question's codes joined with "|")."""
     questions = [q for q in form.questions if q.type not in LEFT_OUT_TYPES]
-    multi = {q.id for q in questions if q.type == "multi_choice"}
-    pivoted = [
-        (_joined(engine, Answer.value, Answer.question_id == q.id) if q.id in multi
-         else func.max(case((Answer.question_id == q.id, Answer.value)))).label(q.id)
-        for q in questions
-    ]
-    answers = (
-        select(Answer.response_id, *pivoted)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.survey_slug == form.slug, Answer.question_id.in_([q.id for q in questions]))
-        .group_by(Answer.response_id)
-        .subquery()
-    )
-    query = (
+    single = [q.id for q in questions if q.type != "multi_choice"]
+    multi = [q.id for q in questions if q.type == "multi_choice"]
+    responses = select(Response.id).where(Response.survey_slug == form.slug)
+    if not include_synthetic:
+        responses = responses.where(Response.is_synthetic.is_(False))
+    people = (
         select(
             Response.id.label("response_id"),
             Response.reference,
             Response.survey_slug.label("survey"),
             Response.channel,
-            Response.created_at,
+            # Parsed by pandas in one go below, not by the driver row by row.
+            type_coerce(Response.created_at, String).label("created_at"),
             Response.is_synthetic,
             Response.place_code,
-            *(answers.c[q.id] for q in questions),
         )
-        # An outer join keeps a response whose every answer was free text (or none at all).
-        .outerjoin(answers, answers.c.response_id == Response.id)
-        .where(Response.survey_slug == form.slug)
+        .where(Response.id.in_(responses))
         .order_by(Response.id)
     )
-    if not include_synthetic:
-        query = query.where(Response.is_synthetic.is_(False))
     with engine.connect() as connection:
-        rows = connection.execute(query).all()
-    columns = RESPONSE_COLUMNS + [q.id for q in questions]
-    frame = pd.DataFrame.from_records(rows, columns=columns, coerce_float=False)
+        rows = connection.execute(people).all()
+        frame = pd.DataFrame(dict(zip(RESPONSE_COLUMNS, zip(*rows, strict=True) if rows else [()] * 7, strict=True)))
+        answers = _single_answers(connection, engine, responses, single)
+        if multi:
+            answers = answers.join(_multi_answers(connection, engine, responses, multi), how="outer")
+    answers = answers.reindex(index=frame["response_id"], columns=[q.id for q in questions])
+    frame = pd.concat([frame, answers.reset_index(drop=True)], axis=1)
     return _compact(frame, [q.id for q in questions])
 
 
-def _joined(engine: Engine, value, condition):
-    # Multi-choice codes in the order they were stored (position); SQLite and PostgreSQL spell it differently.
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import aggregate_order_by
+def _single_answers(connection, engine: Engine, responses, question_ids: list[str]) -> pd.DataFrame:
+    """The database folds each response's answers into one JSON object and the lot into one JSON array: one
+    string crosses into Python instead of millions of rows, and the JSON parser builds it in C."""
+    postgres = engine.dialect.name == "postgresql"
+    per_response = (
+        select(
+            Answer.response_id,
+            (func.json_object_agg if postgres else func.json_group_object)(Answer.question_id, Answer.value).label(
+                "answers"
+            ),
+        )
+        .where(Answer.response_id.in_(responses), Answer.question_id.in_(question_ids))
+        .group_by(Answer.response_id)
+        .subquery()
+    )
+    if postgres:
+        everything = select(func.json_agg(func.json_build_array(per_response.c.response_id, per_response.c.answers)))
+    else:
+        # json() keeps SQLite from quoting the inner objects as strings once they pass through the subquery.
+        pair = func.json_array(per_response.c.response_id, func.json(per_response.c.answers))
+        everything = select(func.json_group_array(func.json(pair)))
+    everything = select(everything.scalar_subquery().cast(String))
+    text = connection.execute(everything).scalar()
+    pairs = json.loads(text) if text else []
+    response_ids, answered = zip(*pairs, strict=True) if pairs else ((), ())
+    # object, not pandas' Arrow strings: the columns become categoricals next, and that skips a costly copy.
+    return pd.DataFrame(list(answered), columns=question_ids, dtype=object,
+                        index=pd.Index(response_ids, name="response_id", dtype="int64"))
 
-        return func.string_agg(case((condition, value)), aggregate_order_by("|", Answer.position))
-    return func.group_concat(case((condition, value)), "|")
+
+def _multi_answers(connection, engine: Engine, responses, question_ids: list[str]) -> pd.DataFrame:
+    """Multi-choice codes joined with "|" in the order they were stored (one small query per such question)."""
+    columns = {}
+    for question_id in question_ids:
+        if engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+            joined = func.string_agg(Answer.value, aggregate_order_by("|", Answer.position))
+            query = (
+                select(Answer.response_id, joined)
+                .where(Answer.response_id.in_(responses), Answer.question_id == question_id)
+                .group_by(Answer.response_id)
+            )
+        else:
+            # SQLite concatenates in the order rows arrive, so feed it rows sorted by position.
+            ordered = (
+                select(Answer.response_id, Answer.value)
+                .where(Answer.response_id.in_(responses), Answer.question_id == question_id)
+                .order_by(Answer.response_id, Answer.position)
+                .subquery()
+            )
+            query = select(ordered.c.response_id, func.group_concat(ordered.c.value, "|")).group_by(
+                ordered.c.response_id
+            )
+        rows = connection.execute(query).all()
+        columns[question_id] = pd.Series(dict(rows), dtype=object)
+    return pd.DataFrame(columns).rename_axis("response_id")
 
 
 def _compact(frame: pd.DataFrame, question_ids: list[str]) -> pd.DataFrame:
     """Small dtypes: categoricals for codes that repeat, UTC timestamps, plain bools; missing stays missing."""
     frame["response_id"] = frame["response_id"].astype("int64")
     frame["reference"] = frame["reference"].astype(object)
-    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True).astype("datetime64[ns, UTC]")
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True, format="ISO8601").astype("datetime64[ns, UTC]")
     frame["is_synthetic"] = frame["is_synthetic"].astype(bool)
     for column in ["survey", "channel", "place_code", *question_ids]:
         frame[column] = frame[column].astype("category")
