@@ -9,6 +9,7 @@ perturbation): never mix counts from two tables in one share.
 from __future__ import annotations
 
 from functools import cache
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -319,6 +320,8 @@ def _group_phrase(variable: str, categories: list[str]) -> list[str]:
 def caveat_sentence(table: pd.DataFrame, responses: int, received_by=None) -> str:
     """The board caveat, worded from a representativeness() table, for example: "Based on 612 responses
     received by 26 April 2019; compared with Census 2021, men and people aged 16-24 are under-represented." """
+    if getattr(received_by, "tzinfo", None) is not None:  # a stored UTC time: the date people saw in the UK
+        received_by = received_by.astimezone(ZoneInfo("Europe/London"))
     when = f" received by {received_by.day} {received_by:%B %Y}" if received_by is not None else ""
     opening = f"Based on {responses:,} response{'' if responses == 1 else 's'}{when}"
     compared = table[table["in_denominator"]]
