@@ -15,6 +15,7 @@ import pandas as pd
 
 from engagement.analysis import demographics
 from engagement.analysis.demographics import add_dimensions
+from engagement.analysis.suppression import SuppressionRule, current_rule, suppress
 from engagement.config import DATA_DIR, DEFAULT_FORM_SLUG
 from engagement.forms import get_form
 from engagement.places import NOT_ANSWERED, PREFER_NOT_TO_SAY_LABEL, SOMEWHERE_ELSE, all_places
@@ -207,9 +208,10 @@ _CATEGORY_ORDER: dict[str, tuple[str, ...]] = {
 }
 
 
-def ordered_population_shares(variable: str) -> pd.Series:
-    """Area-wide Census shares in the order people read them (age bands ascending, White first, ...)."""
-    shares = population_shares(variable)
+def ordered_population_shares(variable: str, area_codes: list[str] | None = None) -> pd.Series:
+    """Census shares across the given areas (default all eight) in the order people read them (age bands
+    ascending, White first, ...)."""
+    shares = population_shares(variable, area_codes)
     order = _CATEGORY_ORDER.get(variable)
     return shares.reindex(list(order)) if order else shares
 
@@ -217,7 +219,8 @@ def ordered_population_shares(variable: str) -> pd.Series:
 def representativeness(
     frame: pd.DataFrame,
     variables: tuple[str, ...] = COMPARED_VARIABLES,
-    rule=None,
+    rule: SuppressionRule | None = None,
+    area_codes: list[str] | None = None,
 ) -> pd.DataFrame:
     """Respondents against Census 2021 for each variable: one row per Census category, then one row for each
     answer left out of the comparison (Prefer not to say, Not answered, Somewhere else, Under 16) with its count.
@@ -225,16 +228,15 @@ def representativeness(
     Columns: variable, variable_label, category, in_denominator, sample_n, base_n, sample_share,
     population_share, ratio (sample share / population share), under_represented, population_basis, then the
     suppression columns. sample_share uses only the people who gave a comparable answer (base_n).
-    Every figure passes through the one suppression rule.
+    Every figure passes through the one suppression rule. For a frame filtered to some places, pass their
+    `area_codes` so respondents are compared with the people who live there.
     """
-    from engagement.analysis.suppression import current_rule, suppress
-
     rule = rule or current_rule()
     categories = census_categories(frame)
     parts = []
     for variable in variables:
         counts = categories[variable].value_counts()
-        population = ordered_population_shares(variable)
+        population = ordered_population_shares(variable, area_codes)
         answered = counts.reindex(population.index, fill_value=0)
         base = int(answered.sum())
         compared = pd.DataFrame(
