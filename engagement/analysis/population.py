@@ -277,15 +277,11 @@ def representativeness(
         "variable", "variable_label", "category", "in_denominator", "sample_n", "base_n", "sample_share",
         "population_share", "ratio", "under_represented", "population_basis",
     ]
-    # One call per variable (and per compared / left-out rows): each is one set of counts adding up to a base,
-    # so hiding one small count hides another in the same set only.
-    shown = pd.concat(
-        [
-            suppress(part, base="base_n", counts=["sample_n"], derived=["sample_share", "ratio"], rule=rule,
-                     group_keys=["variable"], linked={"sample_n": ["sample_share", "ratio"]})
-            for _, part in table[columns].groupby(["variable", "in_denominator"], sort=False)
-        ]
-    ).loc[table.index]
+    # Within one variable, the compared categories add up to its base: a hidden count gets a second one hidden.
+    shown = suppress(
+        table[columns], base="base_n", counts=["sample_n"], derived=["sample_share", "ratio"], rule=rule,
+        group_keys=["variable", "in_denominator"], linked={"sample_n": ["sample_share", "ratio"]},
+    )
     # A flag on a row whose whole base is hidden would say more than the rule allows.
     shown["under_represented"] = shown["under_represented"] & shown["base_n"].ge(rule.min_base)
     return shown
