@@ -46,7 +46,7 @@ VARIABLE_LABELS: dict[str, str] = {
 }
 
 # What each Census share is a share of: the survey asks people aged 16+, but TS009/TS021/TS038 could only be
-# read for all ages, so those three compare adults with residents of every age (stated in the caveat).
+# read for all ages, so those three compare adults with residents of every age (each row says so).
 POPULATION_BASIS: dict[str, str] = {
     "place": "usual residents aged 16+ (TS007)",
     "age_band": "usual residents aged 16+ (TS007)",
