@@ -127,7 +127,7 @@ def priorities(
         return
     for _, row in table.iterrows():
         click.echo(describe_difference(row))
-    if table["suppressed"].any() or table.filter(like="count_").isna().any().any():
+    if table["suppressed"].any() or table["pct"].isna().any():
         click.echo(footnote())
 
 
