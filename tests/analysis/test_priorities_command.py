@@ -109,3 +109,11 @@ def test_weighted_says_plainly_when_responses_are_too_few_to_weight(demo_db):
     result = run("priorities", "--weighted", "--json")
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert result.output.startswith("Error: Could not weight these responses: ")
+
+
+def test_every_group_suppressed_or_empty_gets_a_plain_sentence(db_url):
+    assert run("demo", "--responses", "8", "--seed", "3").exit_code == 0
+    result = run("priorities", "--by", "ethnic_group_detailed")
+    assert result.exit_code == 0 and "too small to show" in result.output
+    result = run("priorities", "--by", "seldom_heard")
+    assert result.exit_code == 0 and "Traceback" not in result.output
