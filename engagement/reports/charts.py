@@ -130,3 +130,151 @@ def theme_chart(summary: pd.DataFrame, title: str = "") -> alt.Chart:
         )
         .properties(width=560, height=alt.Step(24))
     )
+
+
+# --- Insight dashboard -------------------------------------------------------------------------------------------
+# Every table drawn below comes from the analysis layer after `suppress`: a hidden figure is missing and is drawn
+# as "*", never as a bar, a dot or a zero.
+
+COMPARISON_COLOURS = {
+    "Higher than the rest": "#2166ac",
+    "Lower than the rest": "#b2182b",
+    "No clear difference": "#737373",
+    "Not compared": "#bdbdbd",
+}
+
+
+def priority_bars(table: pd.DataFrame, form: Form, title: str = "") -> alt.Chart:
+    """The diverging stacked bar for each item of a whole-area priority_breakdown table, centred on the
+    neutral answer. Items with any hidden figure get no bar (the page lists them with "*")."""
+    shown = table[~table["suppressed"].astype(bool) & table.filter(like="pct_").notna().all(axis=1)]
+    ratings = shown.rename(columns={"item_id": "question_id", "pct": "pct_top_box"})
+    return likert_chart(ratings, form, title=title)
+
+
+def comparison(row_significant: bool, pct: float, rest_pct: float) -> str:
+    if pd.isna(pct) or pd.isna(rest_pct):
+        return "Not compared"
+    if not row_significant:
+        return "No clear difference"
+    return "Higher than the rest" if pct > rest_pct else "Lower than the rest"
+
+
+def group_dots(table: pd.DataFrame, facet: str = "item", measure: str = "% Important or Very important",
+               columns: int = 2) -> alt.Chart:
+    """Dot-and-interval small multiples: one panel per item (or theme), one line per group, the dot coloured by
+    how the group compares with the rest (Holm-adjusted). A suppressed group shows "*" where its dot would be."""
+    data = table[["group", facet, "n", "pct", "ci_low", "ci_high", "rest_pct", "significant", "suppressed"]].copy()
+    data["n"] = data["n"].astype(float)
+    data["comparison"] = [
+        comparison(bool(s), p, r) for s, p, r in zip(data["significant"], data["pct"], data["rest_pct"], strict=True)
+    ]
+    data["hidden"] = data["pct"].isna()
+    data["mark"] = "*"
+    data["group_label"] = [
+        f"{g} (n={int(n):,})" if pd.notna(n) else f"{g} (n=*)" for g, n in zip(data["group"], data["n"], strict=True)
+    ]
+    order = list(dict.fromkeys(data["group_label"]))
+    y = alt.Y("group_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=320))
+    x_scale = alt.Scale(domain=[0, 100])
+    base = alt.Chart().encode(y=y)
+    interval = base.mark_rule(strokeWidth=2, color="#525252").encode(
+        x=alt.X("ci_low:Q", title=f"{measure} (95% interval)", scale=x_scale), x2="ci_high:Q"
+    ).transform_filter("!datum.hidden")
+    dots = base.mark_circle(size=90, opacity=1).encode(
+        x=alt.X("pct:Q", scale=x_scale),
+        color=alt.Color(
+            "comparison:N", title="Compared with the rest",
+            scale=alt.Scale(domain=list(COMPARISON_COLOURS), range=list(COMPARISON_COLOURS.values())),
+            legend=alt.Legend(orient="bottom"),
+        ),
+        tooltip=[
+            alt.Tooltip("group:N", title="Group"),
+            alt.Tooltip("pct:Q", title=measure, format=".0f"),
+            alt.Tooltip("ci_low:Q", title="95% interval from", format=".0f"),
+            alt.Tooltip("ci_high:Q", title="95% interval to", format=".0f"),
+            alt.Tooltip("rest_pct:Q", title="The rest", format=".0f"),
+            alt.Tooltip("n:Q", title="Respondents"),
+        ],
+    ).transform_filter("!datum.hidden")
+    stars = base.mark_text(align="left", dx=2, fontSize=16).encode(
+        x=alt.datum(1), text="mark:N"
+    ).transform_filter("datum.hidden")
+    return (
+        alt.layer(interval, dots, stars, data=data)
+        .properties(width=360, height=alt.Step(18))
+        .facet(facet=alt.Facet(f"{facet}:N", title=None, header=alt.Header(labelFontWeight="bold",
+                                                                          labelLimit=400)), columns=columns)
+        .resolve_scale(y="shared")
+    )
+
+
+def representativeness_chart(table: pd.DataFrame) -> alt.Chart:
+    """Share of respondents against share of the population (Census 2021), per category, one panel per
+    variable. Under-represented groups are marked. Hidden shares are not drawn."""
+    compared = table[table["in_denominator"].astype(bool)].copy()
+    long = pd.concat([
+        compared.assign(who="Respondents", share=100 * compared["sample_share"]),
+        compared.assign(who="Census 2021", share=100 * compared["population_share"]),
+    ])
+    long = long[long["share"].notna()]
+    long["under"] = long["under_represented"].map({True: "Under-represented", False: ""})
+    return (
+        alt.Chart(long)
+        .mark_point(filled=True, size=80)
+        .encode(
+            x=alt.X("share:Q", title="% of respondents / % of residents"),
+            y=alt.Y("category:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+            color=alt.Color("who:N", title=None, scale=alt.Scale(domain=["Respondents", "Census 2021"],
+                                                                 range=["#005eb8", "#ed8b00"]),
+                            legend=alt.Legend(orient="bottom")),
+            shape=alt.Shape("who:N", legend=None, scale=alt.Scale(range=["circle", "diamond"])),
+            tooltip=["variable_label", "category", "who", alt.Tooltip("share:Q", format=".1f"), "under"],
+        )
+        .properties(width=420, height=alt.Step(18))
+        .facet(row=alt.Row("variable_label:N", title=None, sort=None, header=alt.Header(labelAngle=0,
+                                                                                       labelAlign="left")))
+        .resolve_scale(y="independent")
+    )
+
+
+def target_chart(targets: pd.DataFrame) -> alt.Chart:
+    """Responses so far against each campaign target."""
+    data = targets.assign(done=targets["responses"].clip(upper=targets["target"]))
+    bars = alt.Chart(data).encode(y=alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=300)))
+    goal = bars.mark_bar(color="#e8edee").encode(x=alt.X("target:Q", title="Responses"))
+    done = bars.mark_bar(color="#005eb8", height=14).encode(
+        x="done:Q", tooltip=["label", "responses", "target", "still_needed"]
+    )
+    return (goal + done).properties(width=480, height=alt.Step(34))
+
+
+def weekly_chart(weekly: pd.DataFrame, dimension: str, title: str) -> alt.Chart:
+    """Responses per week, stacked by channel or by place. Hidden (small) counts are left out of the stack."""
+    data = weekly[(weekly["dimension"] == dimension) & weekly["responses"].notna()].copy()
+    data["week_start"] = pd.to_datetime(data["week_start"])
+    return (
+        alt.Chart(data, title=title)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonthdate(week_start):O", title="Week starting"),
+            y=alt.Y("responses:Q", title="Responses"),
+            color=alt.Color("group:N", title=None, legend=alt.Legend(orient="bottom", columns=3, labelLimit=260)),
+            tooltip=[alt.Tooltip("week_start:T", title="Week starting"), "group", "responses"],
+        )
+        .properties(width=560, height=240)
+    )
+
+
+def theme_bars(table: pd.DataFrame, title: str = "") -> alt.Chart:
+    """Whole-area themes as "% of respondents mentioning", with the 95% interval; hidden figures not drawn."""
+    data = table[table["pct"].notna()].sort_values("pct", ascending=False)
+    base = alt.Chart(data, title=title).encode(
+        y=alt.Y("theme:N", title=None, sort=list(data["theme"]), axis=alt.Axis(labelLimit=360))
+    )
+    bars = base.mark_bar(color="#005eb8").encode(
+        x=alt.X("pct:Q", title="% of respondents who answered and mention the theme"),
+        tooltip=["theme", alt.Tooltip("pct:Q", format=".0f"), "mentioning_n", "n"],
+    )
+    interval = base.mark_rule(color="#231f20").encode(x="ci_low:Q", x2="ci_high:Q")
+    return (bars + interval).properties(width=480, height=alt.Step(22))

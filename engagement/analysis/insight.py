@@ -1,0 +1,191 @@
+"""What the insight dashboard shows, worked out from the respondent frame: priorities for the whole area and by
+place or group (with group-versus-rest sentences), who answered against Census 2021, weighting, coverage and
+free-text themes. Every figure comes from the stats and population layers, so it has passed `suppress`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from engagement.analysis.breakdowns import describe_difference, priority_breakdown, theme_breakdown
+from engagement.analysis.coverage import Coverage, coverage
+from engagement.analysis.dashboard_view import DashboardView, filter_respondents
+from engagement.analysis.demographics import DIMENSIONS, add_dimensions
+from engagement.analysis.population import caveat_sentence, representativeness
+from engagement.analysis.respondents import respondent_frame
+from engagement.analysis.weighting import WeightingError, WeightingResult, rake_weights, shown_margins
+from engagement.models import Answer, Response, TextAnalysis
+from engagement.places import Place, all_places
+from survey_forms import Form
+
+NO_RESPONSES = "No responses match these filters. Widen the dates, channels, places or groups to see figures."
+
+
+def load_respondents(engine: Engine, form: Form) -> pd.DataFrame:
+    """Every response to the form (synthetic ones included; the view filters them) with its dimension labels.
+    Labels repeat, so they are held as categoricals: the cached frame stays small and quick to copy."""
+    frame = add_dimensions(respondent_frame(engine, form), form)
+    labels = [c for c in frame.columns if frame[c].dtype == object and c != "reference"]
+    return frame.astype(dict.fromkeys(labels, "category"))
+
+
+def whole_area_weights(frame: pd.DataFrame, view: DashboardView) -> WeightingResult:
+    """Raking to Census 2021 uses everyone in the survey (less synthetic responses if they are left out), not
+    just the filtered respondents: a filtered view then shows its weighted figures as a part of the area."""
+    base = frame if view.include_synthetic else frame[~frame["is_synthetic"].astype(bool)]
+    return rake_weights(base)
+
+
+@dataclass
+class Priorities:
+    """The priorities section: whole-area and by-group tables (from priority_breakdown) and what to say."""
+
+    responses: int
+    whole: pd.DataFrame = field(default_factory=pd.DataFrame)
+    by_group: pd.DataFrame | None = None
+    differences: list[str] = field(default_factory=list)
+    message: str = ""
+    weighting: WeightingResult | None = None
+    weighting_margins: pd.DataFrame | None = None
+    weighting_problem: str = ""
+
+
+def priorities(frame: pd.DataFrame, form: Form, view: DashboardView) -> Priorities:
+    chosen = filter_respondents(frame, view)
+    result = Priorities(responses=len(chosen))
+    if chosen.empty:
+        result.message = NO_RESPONSES
+        return result
+    weights = None
+    if view.weighted:
+        try:
+            result.weighting = whole_area_weights(frame, view)
+            result.weighting_margins = shown_margins(result.weighting)
+            weights = result.weighting.weights.reindex(chosen.index)
+        except WeightingError as exc:
+            result.weighting_problem = f"Weighting is not possible here: {exc}"
+    result.whole = priority_breakdown(chosen, form, None, weights=weights)
+    if view.breakdown:
+        table = priority_breakdown(chosen, form, view.breakdown, weights=weights)
+        result.by_group = table
+        label = DIMENSIONS[view.breakdown].label.lower()
+        if table.empty:
+            result.message = f"Nobody in these responses has an answer for {label}, so there is no breakdown."
+        elif table["suppressed"].all():
+            result.message = (
+                f"Every group of {label} has fewer than 10 people who rated these items, so no figures can be "
+                "shown by group. Widen the filters or choose a broader breakdown."
+            )
+        significant = table[table["significant"].astype(bool)]
+        result.differences = [describe_difference(row) for _, row in significant.iterrows()]
+    return result
+
+
+@dataclass
+class WhoAnswered:
+    responses: int
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    caveat: str = ""
+    message: str = ""
+
+
+def _place_label(place: Place, scheme: str) -> str:
+    # The same labels as demographics' place dimensions.
+    if scheme == "icp_2019":
+        return place.icp_2019 or f"{place.name} (outside the 2019 footprint)"
+    return place.pbp_2023 if scheme == "pbp_2023" else place.name
+
+
+def area_codes(view: DashboardView) -> list[str] | None:
+    """The local authority codes the place filter covers, so respondents are compared with the people there."""
+    if not view.places:
+        return None
+    codes = [p.code for p in all_places() if _place_label(p, view.place_scheme) in view.places]
+    return codes or None
+
+
+def who_answered(frame: pd.DataFrame, view: DashboardView) -> WhoAnswered:
+    chosen = filter_respondents(frame, view)
+    if chosen.empty:
+        return WhoAnswered(responses=0, message=NO_RESPONSES)
+    table = representativeness(chosen, area_codes=area_codes(view))
+    caveat = caveat_sentence(table, len(chosen), received_by=chosen["created_at"].max().to_pydatetime())
+    return WhoAnswered(responses=len(chosen), table=table, caveat=caveat)
+
+
+def coverage_now(frame: pd.DataFrame, form: Form, view: DashboardView) -> Coverage | None:
+    chosen = filter_respondents(frame, view)
+    return None if chosen.empty else coverage(chosen, form)
+
+
+def free_text_answers(engine: Engine, form: Form) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(tags, answered) for theme_breakdown: each theme on an analysed answer with its response and question,
+    and every analysed answer that was not empty. Themes come from text_analysis.effective_theme_tags (analyst
+    decisions applied); the answer ids are matched to responses here."""
+    from engagement.text_analysis import effective_theme_tags
+
+    questions = [q.id for q in form.free_text_questions()]
+    query = (
+        select(Answer.id.label("answer_id"), Answer.response_id, Answer.question_id, TextAnalysis.status)
+        .join(TextAnalysis, TextAnalysis.answer_id == Answer.id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.survey_slug == form.slug, Answer.question_id.in_(questions))
+    )
+    with engine.connect() as connection:
+        analysed = pd.DataFrame(connection.execute(query).all(),
+                                columns=["answer_id", "response_id", "question_id", "status"])
+    answered = analysed.loc[analysed["status"].ne("empty"), ["response_id", "question_id"]]
+    tags = effective_theme_tags(engine, form)
+    tags = tags.merge(analysed[["answer_id", "response_id", "question_id"]], on="answer_id")
+    return tags[["response_id", "question_id", "theme_code", "theme_sentiment"]], answered
+
+
+@dataclass
+class Themes:
+    whole: pd.DataFrame = field(default_factory=pd.DataFrame)
+    by_group: pd.DataFrame | None = None
+    differences: list[str] = field(default_factory=list)
+    message: str = ""
+
+
+def themes(frame: pd.DataFrame, tags: pd.DataFrame, answered: pd.DataFrame, form: Form, view: DashboardView,
+           question_id: str) -> Themes:
+    """Themes in one free-text question as "% of respondents mentioning", whole area and by the breakdown."""
+    from nlp.codebook import load_codebook
+
+    spec = form.question(question_id)
+    if answered[answered["question_id"].eq(question_id)].empty:
+        return Themes(message=f"No answers to “{spec.text}” have been analysed yet, so there are no themes.")
+    chosen = filter_respondents(frame, view)
+    if chosen.empty:
+        return Themes(message=NO_RESPONSES)
+    labels = {t.code: t.label for t in load_codebook(spec.codebook or "wmty").themes}
+    result = Themes()
+    result.whole = _named(theme_breakdown(chosen, tags, answered, None, question_ids=[question_id]), labels)
+    if view.breakdown:
+        table = _named(theme_breakdown(chosen, tags, answered, view.breakdown, question_ids=[question_id]), labels)
+        result.by_group = table
+        if not table.empty and table["suppressed"].all():
+            result.message = (
+                f"Every group of {DIMENSIONS[view.breakdown].label.lower()} has fewer than 10 people who answered "
+                "this question, so no theme figures can be shown by group."
+            )
+        significant = table[table["significant"].astype(bool)]
+        result.differences = [
+            _theme_sentence(row) for _, row in significant.iterrows()
+        ]
+    return result
+
+
+def _named(table: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    return table.assign(theme=table["theme_code"].map(labels).fillna(table["theme_code"]))
+
+
+def _theme_sentence(row: pd.Series) -> str:
+    direction = "more" if row["pct"] > row["rest_pct"] else "less"
+    return (f"{row['group']}: {row['pct']:.0f}% mention {row['theme']}, {direction} often than everyone else "
+            f"({row['rest_pct']:.0f}%).")
