@@ -263,6 +263,12 @@ def nlp_evaluate(codebook: str, data_path: Path, data_format: str, as_json: bool
     click.echo(evaluation.to_json() if as_json else evaluation.to_text())
 
 
+from engagement.commands.insight import priorities  # noqa: E402
+from engagement.commands.population import coverage_command, weights  # noqa: E402
+
+main.add_command(weights)
+main.add_command(coverage_command)
+main.add_command(priorities)
 main.add_command(users_commands.users)
 main.add_command(privacy_commands.privacy)
 

@@ -91,6 +91,18 @@ class Section(BaseModel):
     questions: list[Question] = Field(min_length=1)
 
 
+class Target(BaseModel):
+    """A campaign target: how many responses the team aims to collect, in all or through some channels."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=ID_PATTERN)
+    label: str
+    responses: int = Field(ge=1)
+    channels: list[str] | None = None  # the channel codes that count; none given: every channel
+    basis: str | None = None
+
+
 class FormFile(BaseModel):
     """The whole form file, before scales are resolved and grids are flattened."""
 
@@ -101,11 +113,16 @@ class FormFile(BaseModel):
     title: str
     subtitle: str | None = None
     intro: str | None = None
+    targets: list[Target] = Field(default_factory=list)
     scales: dict[str, list[Option]] = Field(default_factory=dict)
     sections: list[Section] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _ids_unique_and_scales_known(self) -> FormFile:
+        target_ids = [target.id for target in self.targets]
+        for target_id in target_ids:
+            if target_ids.count(target_id) > 1:
+                raise ValueError(f"target id '{target_id}' is used twice; every target id must be unique")
         seen: set[str] = set()
         for section in self.sections:
             for question in section.questions:

@@ -56,5 +56,5 @@ def test_counts_by_channel_and_place(session, form, db_url):
         "responses": 3,
         "synthetic": 1,
         "by_channel": {"online": 2, "paper": 1},
-        "by_place": {"Bassetlaw": 1, "Not stated or outside the area": 1, "Nottingham": 1},
+        "by_place": {"Bassetlaw": 1, "Nottingham": 1, "Prefer not to say": 1},
     }

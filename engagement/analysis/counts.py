@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from engagement.models import Response
-from engagement.places import place_name
+from engagement.models import Answer, Response
+from engagement.places import PLACE_QUESTION_ID, place_label, place_name
 
 
 def response_counts(engine: Engine, survey_slug: str | None = None) -> dict[str, Any]:
@@ -23,10 +23,20 @@ def response_counts(engine: Engine, survey_slug: str | None = None) -> dict[str,
             return {key: count for key, count in connection.execute(query)}
 
     by_synthetic = grouped(Response.is_synthetic)
+    # The place as answered, not the resolved place_code: "Somewhere else" and "Prefer not to say" stay apart.
+    place_answer = (
+        select(Answer.value, func.count())
+        .select_from(Response)
+        .outerjoin(Answer, (Answer.response_id == Response.id) & (Answer.question_id == PLACE_QUESTION_ID))
+        .group_by(Answer.value)
+    )
+    if survey_slug:
+        place_answer = place_answer.where(Response.survey_slug == survey_slug)
     by_place: dict[str, int] = {}
-    for code, count in grouped(Response.place_code).items():
-        name = place_name(code)
-        by_place[name] = by_place.get(name, 0) + count
+    with engine.connect() as connection:
+        for code, count in connection.execute(place_answer):
+            name = place_label(code)
+            by_place[name] = by_place.get(name, 0) + count
     return {
         "responses": sum(by_synthetic.values()),
         "synthetic": by_synthetic.get(True, 0),

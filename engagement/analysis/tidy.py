@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from engagement.models import CHANNELS, Answer, Response
-from engagement.places import place_name
+from engagement.places import place_label
 from survey_forms import Form
 
 TIDY_COLUMNS = [
@@ -65,9 +65,19 @@ def tidy_answers(
     if redact_free_text:
         _redact_free_text(engine, form, frame)
     frame["place_code"] = frame["place_code"].astype(object).where(frame["place_code"].notna(), None)
-    frame["place"] = [place_name(code) for code in frame["place_code"]]
+    frame["place"] = _place_answers(frame, form)
     frame["is_synthetic"] = frame["is_synthetic"].astype(bool)
     return frame[TIDY_COLUMNS]
+
+
+def _place_answers(frame: pd.DataFrame, form: Form) -> pd.Series:
+    """Each row's place as the respondent answered it: "Somewhere else", "Prefer not to say" and no answer
+    stay apart (the resolved place_code is None for all three)."""
+    place_questions = [q.id for q in form.questions if q.type == "place"]
+    answered = frame.loc[frame["question_id"].isin(place_questions)].drop_duplicates("response_reference")
+    codes = frame["response_reference"].map(answered.set_index("response_reference")["answer_code"])
+    labels = {code: place_label(code) for code in codes.dropna().unique()}
+    return codes.map(labels).fillna(place_label(None))
 
 
 def _redact_free_text(engine: Engine, form: Form, frame: pd.DataFrame) -> None:

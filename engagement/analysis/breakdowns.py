@@ -1,0 +1,314 @@
+"""Breakdowns by place or group: priority ratings and free-text themes for each group, each group compared with
+the rest, and everything passed through the one suppression rule before anyone sees it.
+
+Statistics come from statsmodels: Wilson 95% intervals (`proportion_confint`), a two-sided two-proportion z-test
+of each group against everyone else who answered (`proportions_ztest`), and Holm's adjustment across every group
+and item shown for one dimension (`multipletests`). "Prefer not to say" and "Not answered" groups are shown with
+their counts but are not compared: they are not a group of people with something in common.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+
+from engagement.analysis.demographics import (
+    DIMENSIONS,
+    NOT_STATED,
+    SELDOM_HEARD_PREFIX,
+    group_members,
+    groups_present,
+)
+from engagement.analysis.suppression import SuppressionRule, current_rule, suppress
+from survey_forms import Form
+
+CONFIDENCE = 0.95
+SIGNIFICANCE = 0.05
+WHOLE_AREA = "all"
+EVERYONE = "All respondents"
+PLACE_DIMENSIONS = ("place", "icp_2019", "pbp_2023")
+SENTIMENTS = ("negative", "neutral", "positive")
+
+
+def _membership(frame: pd.DataFrame, dimension: str | None) -> tuple[list[str], np.ndarray]:
+    """The groups of a dimension and a respondents × groups matrix of who is in each (several for
+    multi-membership dimensions)."""
+    if dimension is None:
+        return [EVERYONE], np.ones((len(frame), 1), dtype=bool)
+    groups = groups_present(frame, dimension)
+    if not groups:
+        return [], np.zeros((len(frame), 0), dtype=bool)
+    return groups, np.column_stack([group_members(frame, dimension, g).to_numpy(bool) for g in groups])
+
+
+def check_dimension(frame: pd.DataFrame, dimension: str | None) -> None:
+    """A plain error for a dimension that is not offered, naming the ones that are."""
+    if dimension is None:
+        return
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"'{dimension}' is not a dimension; use one of: {', '.join(DIMENSIONS)}")
+    has_columns = (
+        any(c.startswith(SELDOM_HEARD_PREFIX) for c in frame.columns)
+        if dimension == "seldom_heard" else dimension in frame.columns
+    )
+    if not has_columns:
+        raise ValueError(f"the respondents have no '{dimension}' column yet: pass them through add_dimensions first")
+
+
+def _wilson(successes: np.ndarray, totals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    low = np.full(successes.shape, np.nan)
+    high = np.full(successes.shape, np.nan)
+    rated = totals > 0
+    if rated.any():
+        low[rated], high[rated] = proportion_confint(
+            successes[rated], totals[rated], alpha=1 - CONFIDENCE, method="wilson"
+        )
+    return 100 * low, 100 * high
+
+
+def _compare_with_rest(
+    table: pd.DataFrame, raw: pd.DataFrame, testable: pd.Series, success: str, base: str
+) -> pd.DataFrame:
+    """Two-sided two-proportion z-test of each testable group against the rest, Holm-adjusted across all of
+    them. `raw` holds the unsuppressed counts aligned with `table`."""
+    table = table.assign(p_value=np.nan, p_adjusted=np.nan, significant=False, tested=False)
+    p_values = pd.Series(np.nan, index=table.index)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for index in testable[testable].index:
+            counts = np.array([raw.at[index, success], raw.at[index, f"rest_{success}"]])
+            totals = np.array([raw.at[index, base], raw.at[index, f"rest_{base}"]])
+            if counts.sum() in (0, totals.sum()):
+                p_values[index] = 1.0  # everyone (or no one) in both: no difference to find, and no z to compute
+            else:
+                p_values[index] = proportions_ztest(counts, totals, alternative="two-sided")[1]
+    tested = p_values.notna()
+    if tested.any():
+        reject, adjusted, _, _ = multipletests(p_values[tested].to_numpy(), alpha=SIGNIFICANCE, method="holm")
+        table.loc[tested, "p_value"] = p_values[tested]
+        table.loc[tested, "p_adjusted"] = adjusted
+        table.loc[tested, "significant"] = adjusted < SIGNIFICANCE
+        table.loc[tested, "tested"] = True
+    table["significant"] = table["significant"].astype(bool)
+    table["tested"] = table["tested"].astype(bool)
+    return table
+
+
+def _testable(table: pd.DataFrame, dimension: str | None, shown: list[str]) -> pd.Series:
+    """Compared with the rest only when it is a real group and every figure of the comparison is shown."""
+    if dimension is None:
+        return pd.Series(False, index=table.index)
+    figures_shown = table[shown].notna().all(axis=1)
+    return ~table["group"].isin(NOT_STATED) & ~table["suppressed"] & figures_shown
+
+
+def _rest_suppressed(table: pd.DataFrame, rule: SuppressionRule, figures: list[str]) -> pd.DataFrame:
+    """The rest is a base of its own: under the rule's minimum, its figures are hidden too."""
+    rest = suppress(table[["rest_n", *figures]], base="rest_n", derived=figures, rule=rule)
+    table = table.copy()
+    table[figures] = rest[figures]
+    return table
+
+
+def priority_breakdown(
+    frame_with_dimensions: pd.DataFrame,
+    form: Form,
+    dimension: str | None,
+    weights: pd.Series | None = None,
+    rule: SuppressionRule | None = None,
+) -> pd.DataFrame:
+    """One row per group and rated item: n, counts and % per scale point, "% Important or Very important"
+    (top box) with a 95% Wilson interval, the rest's base and top-box %, the z-test against the rest with its
+    Holm-adjusted p, and `significant`. Without a dimension: one row per item for all respondents. With
+    `weights` (aligned with the frame): the weighted top-box % and Kish effective sample size per group.
+    Passed through `suppress`."""
+    rule = rule or current_rule()
+    frame = frame_with_dimensions
+    check_dimension(frame, dimension)
+    groups, members = _membership(frame, dimension)
+    w = None if weights is None else weights.reindex(frame.index).fillna(0).to_numpy(float)
+    rows: list[pd.DataFrame] = []
+    for spec in form.likert_questions():
+        codes = [o.code for o in spec.options]
+        answers = frame[spec.id] if spec.id in frame.columns else pd.Series(pd.NA, index=frame.index)
+        answers = answers.astype(object).where(answers.notna(), None).astype(str)
+        onehot = np.column_stack([answers.eq(code).to_numpy() for code in codes]).astype(float)
+        counts = members.T.astype(float) @ onehot
+        top = np.isin(codes, spec.top_box)
+        item = pd.DataFrame({"dimension": dimension or WHOLE_AREA, "group": groups, "item_id": spec.id,
+                             "item": spec.label})
+        item["n"] = counts.sum(axis=1)
+        item["top_box_n"] = counts[:, top].sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            item["pct"] = 100 * item["top_box_n"] / item["n"].where(item["n"] > 0)
+            for position, code in enumerate(codes):
+                item[f"count_{code}"] = counts[:, position]
+            for position, code in enumerate(codes):
+                item[f"pct_{code}"] = 100 * counts[:, position] / item["n"].where(item["n"] > 0)
+        item["ci_low"], item["ci_high"] = _wilson(item["top_box_n"].to_numpy(), item["n"].to_numpy())
+        rated = onehot.sum(axis=1)
+        item["rest_n"] = rated.sum() - item["n"]
+        item["rest_top_box_n"] = onehot[:, top].sum() - item["top_box_n"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            item["rest_pct"] = 100 * item["rest_top_box_n"] / item["rest_n"].where(item["rest_n"] > 0)
+        if w is not None:
+            weighted_rated = members.T.astype(float) @ (rated * w)
+            weighted_top = members.T.astype(float) @ (onehot[:, top].sum(axis=1) * w)
+            squares = members.T.astype(float) @ (rated * w**2)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                item["weighted_pct"] = np.where(weighted_rated > 0, 100 * weighted_top / weighted_rated, np.nan)
+                item["effective_n"] = np.where(squares > 0, weighted_rated**2 / squares, np.nan)
+        rows.append(item)
+    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    if table.empty:
+        return table
+    scale = [c for c in table.columns if c.startswith("count_")]
+    weighted = ["weighted_pct", "effective_n"] if w is not None else []
+    raw = table.copy()
+    shown = suppress(
+        table,
+        base="n",
+        counts=["top_box_n", *scale],
+        derived=["pct", "ci_low", "ci_high", *[c.replace("count_", "pct_") for c in scale], "rest_n", "rest_pct",
+                 *weighted],
+        linked={
+            "n": ["rest_n"],
+            "top_box_n": ["pct", "ci_low", "ci_high", "rest_pct", *weighted[:1]],
+            **{c: [c.replace("count_", "pct_")] for c in scale},
+        },
+        subtotals=_top_box_parts(form, scale),
+        rule=rule,
+        group_keys=["item_id"] if dimension else [],
+    )
+    shown = _rest_suppressed(shown, rule, ["rest_pct"]).drop(columns=["rest_top_box_n"])
+    testable = _testable(shown, dimension, ["pct", "rest_pct"])
+    return _compare_with_rest(shown, raw, testable, success="top_box_n", base="n")
+
+
+def _top_box_parts(form: Form, scale: list[str]) -> dict[str, list[str]]:
+    """top_box_n adds up these scale-point counts (when every item shares one top box)."""
+    top_boxes = {spec.top_box for spec in form.likert_questions()}
+    if len(top_boxes) != 1:
+        return {}
+    return {"top_box_n": [c for c in scale if c.removeprefix("count_") in next(iter(top_boxes))]}
+
+
+def _subject(row: pd.Series) -> tuple[str, str]:
+    """How a sentence names the group, and what it is compared with."""
+    group, dimension = row["group"], row["dimension"]
+    if dimension in PLACE_DIMENSIONS:
+        return f"{group} rates", "the rest of the area"
+    if dimension == "seldom_heard":
+        return f"{group} rate", "everyone else"
+    return f"The group '{group}' rates", "everyone else"
+
+
+def describe_difference(row: pd.Series | dict) -> str:
+    """One plain sentence about a row of `priority_breakdown`, e.g. "Mansfield rates Digital innovation in
+    healthcare lower than the rest of the area: 41% vs 58%"."""
+    row = pd.Series(row)
+    subject, rest = _subject(row)
+    item, group = row["item"], row["group"]
+    if row["dimension"] == WHOLE_AREA:
+        if row.get("suppressed", False) or pd.isna(row.get("pct")):
+            return f"Too few people have rated {item} to show a figure."
+        return f"{row['pct']:.0f}% rate {item} Important or Very important (n = {int(row['n']):,})."
+    if row.get("suppressed", False) or pd.isna(row.get("pct")):
+        return f"{group}: too few people to show how they rate {item}."
+    if group in NOT_STATED:
+        return f"{group}: {row['pct']:.0f}% rate {item} Important or Very important; not compared with the rest."
+    if pd.isna(row.get("rest_pct")):
+        return f"{group}: {row['pct']:.0f}% rate {item} Important or Very important; too few others to compare."
+    figures = f"{row['pct']:.0f}% vs {row['rest_pct']:.0f}%"
+    if row.get("significant", False):
+        direction = "higher" if row["pct"] > row["rest_pct"] else "lower"
+        return f"{subject} {item} {direction} than {rest}: {figures}"
+    return f"{subject} {item} about the same as {rest}: {figures} (the difference could be chance)"
+
+
+def theme_breakdown(
+    frame_with_dimensions: pd.DataFrame,
+    tags: pd.DataFrame,
+    answered: pd.DataFrame,
+    dimension: str | None,
+    rule: SuppressionRule | None = None,
+    question_ids: list[str] | None = None,
+) -> pd.DataFrame:
+    """Free-text themes by group, as "% of respondents mentioning": per group and theme, how many respondents
+    mention it, out of the respondents in that group who gave a non-empty answer (to `question_ids`, default
+    all in `answered`), and how many mention it negatively, neutrally or positively (a respondent can do
+    several); each group compared with the rest as for priorities. Tags of answers that were empty do not
+    count: numerator and denominator come from the same answers.
+
+    `frame_with_dimensions` has `response_id`; `tags`: response_id, question_id, theme_code, theme_sentiment;
+    `answered`: response_id, question_id for every non-empty answer."""
+    rule = rule or current_rule()
+    frame = frame_with_dimensions.reset_index(drop=True)
+    check_dimension(frame, dimension)
+    if question_ids is not None:
+        answered = answered[answered["question_id"].isin(question_ids)]
+        tags = tags[tags["question_id"].isin(question_ids)]
+    tags = tags.merge(answered[["response_id", "question_id"]].drop_duplicates(), on=["response_id", "question_id"])
+    groups, members = _membership(frame, dimension)
+    position = pd.Series(np.arange(len(frame)), index=frame["response_id"].to_numpy())
+    gave_answer = np.zeros(len(frame))
+    gave_answer[position.reindex(answered["response_id"].unique()).dropna().astype(int).to_numpy()] = 1
+    base = members.T.astype(float) @ gave_answer
+    themes = sorted(tags["theme_code"].dropna().unique())
+    columns = {"mentioning_n": tags}
+    for sentiment in SENTIMENTS:
+        columns[f"{sentiment}_n"] = tags[tags["theme_sentiment"] == sentiment]
+    counts: dict[str, np.ndarray] = {}
+    for name, subset in columns.items():
+        pairs = subset[["response_id", "theme_code"]].drop_duplicates()
+        rows = position.reindex(pairs["response_id"]).to_numpy()
+        keep = ~np.isnan(rows)
+        matrix = np.zeros((len(frame), len(themes)))
+        theme_index = pd.Index(themes).get_indexer(pairs["theme_code"])
+        np.add.at(matrix, (rows[keep].astype(int), theme_index[keep]), 1)
+        counts[name] = members.T.astype(float) @ matrix  # groups × themes
+    table = pd.DataFrame({
+        "dimension": dimension or WHOLE_AREA,
+        "group": np.repeat(groups, len(themes)),
+        "theme_code": np.tile(themes, len(groups)),
+        "n": np.repeat(base, len(themes)),
+    })
+    for name, matrix in counts.items():
+        table[name] = matrix.reshape(-1)
+    if table.empty:
+        return table.assign(pct=[], suppressed=[], suppression_note=[])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for name in counts:
+            table[name.replace("_n", "_pct")] = 100 * table[name] / table["n"].where(table["n"] > 0)
+    table["ci_low"], table["ci_high"] = _wilson(table["mentioning_n"].to_numpy(), table["n"].to_numpy())
+    # The rest for a group: every other respondent who answered (for multi-membership groups too).
+    whole = _whole_counts(tags, themes, position)
+    table["rest_n"] = gave_answer.sum() - table["n"]
+    table["rest_mentioning_n"] = table["theme_code"].map(whole) - table["mentioning_n"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["rest_pct"] = 100 * table["rest_mentioning_n"] / table["rest_n"].where(table["rest_n"] > 0)
+    table = table.rename(columns={"mentioning_pct": "pct"})
+    raw = table.copy()
+    sentiment_counts = [f"{s}_n" for s in SENTIMENTS]
+    shown = suppress(
+        table,
+        base="n",
+        counts=["mentioning_n", *sentiment_counts],
+        derived=["pct", "ci_low", "ci_high", *[f"{s}_pct" for s in SENTIMENTS], "rest_n", "rest_pct"],
+        linked={"n": ["rest_n"], "mentioning_n": ["pct", "ci_low", "ci_high", "rest_pct"],
+                **{f"{s}_n": [f"{s}_pct"] for s in SENTIMENTS}},
+        rule=rule,
+        group_keys=["theme_code"] if dimension else [],
+    )
+    shown = _rest_suppressed(shown, rule, ["rest_pct"]).drop(columns=["rest_mentioning_n"])
+    testable = _testable(shown, dimension, ["pct", "rest_pct"])
+    return _compare_with_rest(shown, raw, testable, success="mentioning_n", base="n")
+
+
+def _whole_counts(tags: pd.DataFrame, themes: list[str], position: pd.Series) -> dict[str, int]:
+    """Respondents (in the frame) mentioning each theme."""
+    pairs = tags[["response_id", "theme_code"]].drop_duplicates()
+    pairs = pairs[pairs["response_id"].isin(position.index)]
+    counted = pairs.groupby("theme_code")["response_id"].nunique()
+    return {theme: int(counted.get(theme, 0)) for theme in themes}

@@ -1,0 +1,213 @@
+"""What may be shown: the ONE place that hides figures too small to publish without identifying someone.
+
+Every output of the analysis layer (dashboard, command line, exports) passes its table through `suppress`.
+Rules follow ../shared/docs/uk-conventions.md §9: no percentage, interval, bar, mean or quote for a base under
+10 unweighted respondents; within a shown base, counts 1-4 are hidden, and one more cell is hidden wherever a
+hidden count could otherwise be worked out by subtraction (secondary suppression). Hidden figures are missing
+(NaN/None) in the returned frame; people see them as "*" with `FOOTNOTE`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+RULE_SETTING = "ENGAGEMENT_SUPPRESSION_RULE"
+MARK = "*"
+
+
+@dataclass(frozen=True)
+class SuppressionRule:
+    """`min_base`: smallest unweighted base for which percentages, intervals, bars, means and quotes are shown.
+    `min_cell`: counts from 1 to min_cell - 1 are hidden (0 is shown: it identifies nobody).
+    `secondary`: hide one more cell wherever a hidden count could be worked out by subtraction.
+    `round_to`: round every shown count (bases included) to the nearest multiple of this."""
+
+    name: str
+    min_base: int = 10
+    min_cell: int = 5
+    secondary: bool = True
+    round_to: int | None = None
+    label: str = ""
+
+
+RULES: dict[str, SuppressionRule] = {
+    "default": SuppressionRule(
+        "default", label="Fewer than 10 people: no figures; counts of 1 to 4 hidden, with one more cell hidden"
+    ),
+    # ONS Census 2021 "10-5": counts under 10 hidden, the rest rounded to 5. Rounding, not secondary cells, is
+    # what stops subtraction (the totals are rounded too), as in the ONS method.
+    "ons_10_5": SuppressionRule(
+        "ons_10_5", min_cell=10, secondary=False, round_to=5,
+        label="ONS 10-5 rule: counts under 10 hidden, other counts rounded to the nearest 5",
+    ),
+    # NHS Digital (HES/ECDS since 2018): 1-7 shown as *, other counts rounded to 5, no secondary suppression.
+    "nhs_digital": SuppressionRule(
+        "nhs_digital", min_cell=8, secondary=False, round_to=5,
+        label="NHS Digital rule: counts of 1 to 7 hidden, other counts rounded to the nearest 5",
+    ),
+    # GP Patient Survey: results on fewer than 10 unweighted respondents suppressed; option counts under 5
+    # (not 0) hidden plus the next-lowest option.
+    "gpps": SuppressionRule(
+        "gpps", label="GP Patient Survey rule: fewer than 10 people: no figures; counts under 5 hidden, "
+        "with the next lowest",
+    ),
+}
+
+FOOTNOTE = (
+    "* Not shown, to protect the people who answered: fewer than 10 people answered, or the number is 1 to 4 "
+    "(or is hidden so that such a number cannot be worked out from the others)."
+)
+
+
+def current_rule() -> SuppressionRule:
+    """The rule set for this installation (ENGAGEMENT_SUPPRESSION_RULE, default "default")."""
+    name = os.environ.get(RULE_SETTING, "default").strip() or "default"
+    if name not in RULES:
+        raise ValueError(
+            f"{RULE_SETTING} is '{name}', which is not a suppression rule; use one of: {', '.join(RULES)}"
+        )
+    return RULES[name]
+
+
+def footnote(rule: SuppressionRule | None = None) -> str:
+    """What "*" means under this rule, for the foot of a table or chart."""
+    rule = rule or current_rule()
+    if rule.name == "default":
+        return FOOTNOTE
+    text = f"* Not shown, to protect the people who answered ({rule.label})."
+    if rule.round_to:
+        text += " Percentages are worked out from the unrounded counts."
+    return text
+
+
+def suppress(
+    table: pd.DataFrame,
+    *,
+    base: str,
+    counts: Sequence[str] = (),
+    derived: Sequence[str] = (),
+    rule: SuppressionRule | None = None,
+    group_keys: Sequence[str] = (),
+    linked: Mapping[str, Sequence[str]] | None = None,
+    subtotals: Mapping[str, Sequence[str]] | None = None,
+) -> pd.DataFrame:
+    """A copy of `table` with what may not be shown set to missing, plus `suppressed` and `suppression_note`.
+
+    - `base`: the unweighted number of respondents each row is about. A row whose base is under
+      `rule.min_base` is `suppressed`: every count and derived figure in it is hidden (the base itself is shown
+      unless it is a small count too).
+    - `counts`: counts of people in the row. Where they add up to the base they are treated as its categories:
+      hiding one of them hides another so it cannot be worked out as base minus the rest.
+    - `derived`: figures worked out from the row (percentages, intervals, means, weighted figures): hidden
+      whenever the row is suppressed.
+    - `linked`: count column -> derived columns that reveal it (e.g. top_box_n -> pct, ci_low, ci_high), hidden
+      with it.
+    - `subtotals`: count column -> the count columns it adds up (e.g. top_box_n -> count_4, count_5).
+    - `group_keys`: rows sharing these keys are the groups of one breakdown whose totals are shown elsewhere
+      (e.g. item_id for a breakdown by place): a count hidden alone in its column within such rows gets the
+      next smallest hidden too.
+    """
+    rule = rule or current_rule()
+    linked = dict(linked or {})
+    subtotals = {total: list(members) for total, members in (subtotals or {}).items()}
+    out = table.copy()
+    cells = [base, *[c for c in counts if c != base]]
+    values = out[cells].apply(pd.to_numeric, errors="coerce").astype(float)
+    hidden = values.gt(0) & values.lt(rule.min_cell)
+    small_base = values[base].isna() | values[base].lt(rule.min_base)
+    # Counts in rows nobody is in are known zeros: not hidden, and no protection for anything else.
+    hidden.loc[small_base & values[base].gt(0), cells[1:]] = True
+    if rule.secondary and not out.empty:
+        _secondary(values, hidden, base, cells[1:], subtotals, list(group_keys), out)
+
+    suppressed = small_base | hidden[base]
+    for column in derived:
+        out[column] = out[column].astype(object) if out[column].dtype == bool else out[column]
+        out.loc[suppressed, column] = np.nan
+    for count, columns in linked.items():
+        for column in columns:
+            out.loc[hidden[count], column] = np.nan
+    for column in cells:
+        shown = values[column]
+        if rule.round_to:
+            shown = np.floor(shown / rule.round_to + 0.5) * rule.round_to
+        out[column] = shown.where(~hidden[column] & ~(suppressed & values[base].gt(0) & (column != base)))
+    out["suppressed"] = suppressed.astype(bool)
+    cell_hidden = hidden[cells[1:]].any(axis=1) if len(cells) > 1 else pd.Series(False, index=out.index)
+    out["suppression_note"] = np.select(
+        [hidden[base], small_base, cell_hidden],
+        [
+            f"Fewer than {rule.min_cell} people: not shown",
+            f"Fewer than {rule.min_base} people: figures not shown",
+            "Some small counts hidden (*)",
+        ],
+        default="",
+    )
+    return out
+
+
+def _secondary(
+    values: pd.DataFrame,
+    hidden: pd.DataFrame,
+    base: str,
+    counts: list[str],
+    subtotals: dict[str, list[str]],
+    group_keys: list[str],
+    table: pd.DataFrame,
+) -> None:
+    """Hide one more cell wherever exactly one cell of a known sum is hidden; repeat until nothing changes.
+
+    The sums people could use: base = the counts that add up to it (checked per row), each subtotal = its
+    members, base - subtotal = the other members, and, within `group_keys`, each column's total over groups."""
+    parts = [c for c in counts if c not in subtotals]
+    adds_up = (
+        values[parts].sum(axis=1).eq(values[base]) if parts else pd.Series(False, index=values.index)
+    )
+    equations: list[tuple[list[str], list[str], pd.Series]] = []
+    if parts:
+        equations.append(([base], parts, adds_up))
+    everywhere = pd.Series(True, index=values.index)
+    for total, members in subtotals.items():
+        equations.append(([total], members, everywhere))
+        if set(members) <= set(parts):
+            others = [c for c in parts if c not in members]
+            if others:
+                equations.append(([base, total], others, adds_up))
+    known_zero_row = values[base].eq(0)
+    for _ in range(50):
+        before = int(hidden.to_numpy().sum())
+        for totals, members, applies in equations:
+            unknown = hidden[totals].any(axis=1).astype(int) + hidden[members].sum(axis=1)
+            rows = applies & unknown.eq(1) & ~known_zero_row
+            if rows.any():
+                _hide_smallest_shown(values.loc[rows, members], hidden)
+        if group_keys:
+            keys = table[group_keys]
+            # Bases are left out: a base worked out by subtraction says only how many of a group took part,
+            # while everything they answered stays hidden; hiding a second base would blank a whole group.
+            for column in counts:
+                alone = hidden[column].groupby([keys[k] for k in group_keys]).transform("sum").eq(1)
+                eligible = alone & ~hidden[column] & values[column].gt(0)
+                if eligible.any():
+                    picks = values.loc[eligible, column].groupby([keys.loc[eligible, k] for k in group_keys]).idxmin()
+                    hidden.loc[picks.to_numpy(), column] = True
+        if int(hidden.to_numpy().sum()) == before:
+            return
+
+
+def _hide_smallest_shown(members: pd.DataFrame, hidden: pd.DataFrame) -> None:
+    """In each row, hide the smallest member still shown, preferring a non-zero one."""
+    shown = members.where(~hidden.loc[members.index, members.columns])
+    # Zeros only if nothing else is left: a hidden zero still leaves the sum split two ways.
+    ranked = shown.where(shown.gt(0), shown + 1e12)
+    rows = ranked.notna().any(axis=1)
+    if not rows.any():
+        return
+    picks = ranked[rows].idxmin(axis=1)
+    for column in picks.unique():
+        hidden.loc[picks.index[picks.eq(column)], column] = True

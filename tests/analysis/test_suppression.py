@@ -1,0 +1,110 @@
+"""The one suppression function: small bases, small counts, back-calculation, presets and the setting."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from engagement.analysis.suppression import FOOTNOTE, RULES, current_rule, footnote, suppress
+
+SCALE = ["count_1", "count_2", "count_3", "count_4", "count_5"]
+PCTS = {c: [c.replace("count", "pct")] for c in SCALE}
+
+
+def _row(group: str, *counts: int, item: str = "digital") -> dict:
+    n = sum(counts)
+    row = {"group": group, "item_id": item, "n": n, "top_box_n": counts[3] + counts[4]}
+    row.update({f"count_{i + 1}": c for i, c in enumerate(counts)})
+    row.update({f"pct_{i + 1}": 100 * c / n if n else math.nan for i, c in enumerate(counts)})
+    row["pct"] = 100 * row["top_box_n"] / n if n else math.nan
+    return row
+
+
+def _suppress(rows: list[dict], rule="default", **kwargs) -> pd.DataFrame:
+    return suppress(
+        pd.DataFrame(rows), base="n", counts=["top_box_n", *SCALE], derived=["pct", *[p[0] for p in PCTS.values()]],
+        linked={"top_box_n": ["pct"], **PCTS}, subtotals={"top_box_n": ["count_4", "count_5"]},
+        rule=RULES[rule], **kwargs,
+    )
+
+
+def test_base_under_ten_shows_no_percentage_and_no_counts():
+    out = _suppress([_row("Bassetlaw", 1, 1, 2, 2, 3)]).iloc[0]
+    assert out["suppressed"] and out["n"] == 9
+    assert all(pd.isna(out[c]) for c in ["pct", "top_box_n", *SCALE, "pct_1"])
+    assert out["suppression_note"] == "Fewer than 10 people: figures not shown"
+
+
+def test_base_of_one_to_four_is_itself_hidden():
+    out = _suppress([_row("Bassetlaw", 0, 0, 1, 1, 1)]).iloc[0]
+    assert out["suppressed"] and pd.isna(out["n"])
+
+
+def test_small_count_is_hidden_with_the_next_smallest_so_it_cannot_be_worked_out():
+    out = _suppress([_row("Mansfield", 0, 3, 10, 20, 30)]).iloc[0]
+    assert not out["suppressed"] and out["n"] == 63
+    assert pd.isna(out["count_2"]) and pd.isna(out["pct_2"])
+    assert pd.isna(out["count_3"]) and pd.isna(out["pct_3"]), "secondary: next smallest non-zero cell"
+    assert out["count_1"] == 0 and out["count_5"] == 30 and out["pct"] == pytest.approx(100 * 50 / 63)
+    shown = [out[c] for c in SCALE if not pd.isna(out[c])]
+    assert len(shown) == 3  # two unknowns with a known sum: neither can be recovered
+
+
+def test_small_top_box_hides_the_percentage_and_protects_the_subtotal():
+    out = _suppress([_row("Ashfield", 10, 20, 20, 1, 2)]).iloc[0]
+    assert pd.isna(out["top_box_n"]) and pd.isna(out["pct"])
+    assert pd.isna(out["count_4"]) and pd.isna(out["count_5"])
+    # n - (count_1 + count_2 + count_3) would give top_box_n back: one of those is hidden too.
+    assert sum(pd.isna(out[c]) for c in ["count_1", "count_2", "count_3"]) >= 1
+
+
+def test_hidden_subtotal_part_hides_its_partner():
+    out = _suppress([_row("Gedling", 0, 0, 10, 3, 40)]).iloc[0]
+    assert pd.isna(out["count_4"]) and pd.isna(out["count_5"]), "count_5 = top_box_n - count_4 otherwise"
+    assert out["top_box_n"] == 43 and not pd.isna(out["pct"])
+
+
+def test_group_hidden_alone_gets_another_hidden_across_the_breakdown():
+    rows = [_row("A", 0, 0, 0, 5, 3), _row("B", 0, 0, 0, 10, 40), _row("C", 0, 0, 0, 20, 60)]
+    out = _suppress(rows, group_keys=["item_id"]).set_index("group")
+    assert out.loc["A", "suppressed"] and not out.loc["B", "suppressed"]
+    # A's counts are hidden; with the whole-area total known, B's are hidden as well (next smallest base).
+    assert pd.isna(out.loc["A", "count_4"]) and pd.isna(out.loc["B", "count_4"])
+    assert out.loc["C", "count_4"] == 20
+
+
+def test_zero_is_shown_and_rows_nobody_is_in_are_not_marked_hidden():
+    out = _suppress([_row("Nobody", 0, 0, 0, 0, 0), _row("Big", 0, 0, 0, 0, 50)]).set_index("group")
+    assert out.loc["Big", "count_1"] == 0 and out.loc["Big", "pct"] == 100
+    assert out.loc["Nobody", "suppressed"] and out.loc["Nobody", "n"] == 0
+
+
+def test_presets_round_and_hide_as_their_owners_do():
+    ons = _suppress([_row("X", 9, 12, 23, 30, 40)], rule="ons_10_5").iloc[0]
+    assert pd.isna(ons["count_1"]) and [ons[c] for c in SCALE[1:]] == [10, 25, 30, 40] and ons["n"] == 115
+    nhs = _suppress([_row("X", 7, 8, 23, 30, 41)], rule="nhs_digital").iloc[0]
+    assert pd.isna(nhs["count_1"]) and nhs["count_2"] == 10 and nhs["count_5"] == 40
+    gpps = _suppress([_row("X", 0, 4, 10, 30, 40)], rule="gpps").iloc[0]
+    assert pd.isna(gpps["count_2"]) and pd.isna(gpps["count_3"])
+
+
+def test_the_rule_is_a_setting(monkeypatch):
+    assert current_rule().name == "default"
+    monkeypatch.setenv("ENGAGEMENT_SUPPRESSION_RULE", "ons_10_5")
+    assert current_rule() is RULES["ons_10_5"] and "ONS" in footnote()
+    monkeypatch.setenv("ENGAGEMENT_SUPPRESSION_RULE", "none")
+    with pytest.raises(ValueError, match="not a suppression rule; use one of: default, ons_10_5"):
+        current_rule()
+
+
+def test_footnote_says_what_the_star_means():
+    assert FOOTNOTE.startswith("* ") and "fewer than 10" in FOOTNOTE and footnote(RULES["default"]) == FOOTNOTE
+
+
+def test_input_is_not_changed():
+    rows = pd.DataFrame([_row("A", 1, 1, 1, 1, 1)])
+    before = rows.copy()
+    suppress(rows, base="n", counts=SCALE, rule=RULES["default"])
+    pd.testing.assert_frame_equal(rows, before)
