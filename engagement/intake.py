@@ -58,6 +58,7 @@ class Provenance:
     is_synthetic: bool = False
     created_at: datetime | None = None
     via: str | None = None  # the page or command, for the audit log; defaults to the channel's usual way in
+    submission_key: str | None = None  # the same key twice is the same response (an imported row's fingerprint)
 
     @property
     def actor(self) -> str:
@@ -134,7 +135,8 @@ def _whole_number(value: Any) -> int:
     raise ValueError(f"'{value}' is not a whole number written in digits (for example 42)")
 
 
-def _check_one(spec: AnswerSpec, value: Any) -> list[str]:
+def check_value(spec: AnswerSpec, value: Any) -> list[str]:
+    """The stored values of one answer, or ValueError saying what is allowed."""
     kind = spec.type
     if kind in ("likert", "single_choice", "bipolar", "place"):
         return [_option_code(spec, value)]
@@ -194,7 +196,7 @@ def check_answers(form: Form, answers: Mapping[str, Any]) -> CheckedResponse:
                 problems.append(AnswerProblem(spec.id, spec.label, need))
             continue
         try:
-            values = _check_one(spec, raw)
+            values = check_value(spec, raw)
         except ValueError as exc:
             problems.append(AnswerProblem(spec.id, spec.label, str(exc)))
             continue
@@ -231,6 +233,7 @@ def _response_row(form: Form, checked: CheckedResponse, provenance: Provenance) 
         "consent_text": "\n".join(agreed) or None,
         "privacy_notice_version": privacy_notice_version() if agreed else None,
         "consent_given_at": created_at if agreed else None,
+        "submission_key": provenance.submission_key,
     }
 
 
@@ -242,16 +245,20 @@ def _answer_rows(response_id: int, checked: CheckedResponse) -> list[dict[str, A
     ]
 
 
-def _store_chunk(session: Session, form: Form, rows: Sequence[tuple[CheckedResponse, Provenance]]) -> None:
-    """Insert one chunk with two bulk statements and no ORM objects, so nothing piles up in the session."""
-    ids = session.scalars(
-        insert(Response).returning(Response.id, sort_by_parameter_order=True),
+def store_checked(session: Session, form: Form, rows: Sequence[tuple[CheckedResponse, Provenance]]) -> None:
+    """Insert checked rows with two bulk statements and no ORM objects, so nothing piles up in the session;
+    the caller audits and commits."""
+    # Core statements on the tables: the ORM's bulk path spends most of its time building per-row commands.
+    connection = session.connection()
+    responses = Response.__table__
+    ids = connection.execute(
+        insert(responses).returning(responses.c.id, sort_by_parameter_order=True),
         [_response_row(form, checked, provenance) for checked, provenance in rows],
-    ).all()
+    ).scalars().all()
     answers = [row for response_id, (checked, _) in zip(ids, rows, strict=True)
                for row in _answer_rows(response_id, checked)]
     if answers:
-        session.execute(insert(Answer), answers)
+        connection.execute(insert(Answer.__table__), answers)
 
 
 def _checked_row(form: Form, row_number: int, answers: Mapping[str, Any], provenance: Provenance) -> CheckedResponse:
@@ -301,7 +308,7 @@ def submit_many(
     try:
         while chunk := [(_checked_row(form, n, answers, provenance), provenance)
                         for n, (answers, provenance) in islice(rows, CHUNK_ROWS)]:
-            _store_chunk(session, form, chunk)
+            store_checked(session, form, chunk)
             stored += len(chunk)
             first = first or chunk[0][1]
             channels.update(provenance.channel for _, provenance in chunk)
