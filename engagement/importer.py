@@ -477,11 +477,14 @@ def template_columns(form: Form) -> list[str]:
 
 
 def write_template(form: Form, path: Path) -> None:
+    path.write_bytes(template_bytes(form, xlsx=path.suffix.lower() == ".xlsx"))
+
+
+def template_bytes(form: Form, *, xlsx: bool) -> bytes:
     """An empty template: CSV with the columns, or XLSX with the columns, the question wording as a comment and
     a drop-down list of the allowed answers for each choice question."""
-    if path.suffix.lower() != ".xlsx":
-        path.write_bytes(",".join(template_columns(form)).encode("utf-8-sig") + b"\r\n")
-        return
+    if not xlsx:
+        return ",".join(template_columns(form)).encode("utf-8-sig") + b"\r\n"
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.utils import get_column_letter, quote_sheetname
@@ -506,4 +509,6 @@ def write_template(form: Form, path: Path) -> None:
                                     error=f"Choose one of the allowed answers for {spec.id}")
         sheet.add_data_validation(validation)
         validation.add(f"{letter}2:{letter}5000")
-    workbook.save(path)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
