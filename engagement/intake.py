@@ -10,7 +10,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from engagement import audit
@@ -271,6 +271,23 @@ def _checked_row(form: Form, row_number: int, answers: Mapping[str, Any], proven
     return checked
 
 
+def _paper_reference_taken(session: Session, form: Form, provenance: Provenance) -> list[AnswerProblem]:
+    """A paper form is keyed in once per survey; a second entry names the first so it can be checked."""
+    paper_reference = (provenance.paper_reference or "").strip()
+    if not paper_reference:
+        return []
+    first = session.scalars(
+        select(Response).where(Response.survey_slug == form.slug, Response.paper_reference == paper_reference)
+    ).first()
+    if first is None:
+        return []
+    return [AnswerProblem(
+        "paper_reference", "Paper form reference",
+        f"'{paper_reference}' was already entered as {first.reference} on {first.created_at:%d %b %Y}; "
+        "open that entry to correct it rather than keying the form again",
+    )]
+
+
 def submit_response(
     session: Session, form: Form, answers: Mapping[str, Any], provenance: Provenance | None = None
 ) -> Response:
@@ -281,6 +298,7 @@ def submit_response(
         checked = check_answers(form, answers)
     except IntakeError as exc:
         raise IntakeError(provenance_problems + exc.problems) from None
+    provenance_problems += _paper_reference_taken(session, form, provenance)
     if provenance_problems:
         raise IntakeError(provenance_problems)
     response = Response(**_response_row(form, checked, provenance))
