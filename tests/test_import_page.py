@@ -25,12 +25,14 @@ def test_upload_preview_import_and_the_same_file_recognised(session, db_url):
     assert "'v important' read as 'Very important'" in app.dataframe[0].value.iloc[0, 0]
     assert session.scalar(select(func.count()).select_from(Response)) == 0  # a preview saves nothing
 
+    assert app.button[0].label == "Import 1 row"
     app.button[0].click().run()
     assert not app.exception, app.exception
     assert "1 imported, 1 rejected" in app.success[0].value
     assert session.scalar(select(func.count()).select_from(Response)) == 1
     assert "This file was already imported as batch IMP-" in app.warning[0].value
     assert {m.label: m.value for m in app.metric}["Duplicates"] == "2"
+    assert app.button[0].disabled  # nothing new to import
     waiting = app.dataframe[-1].value
     assert waiting["source_row"].tolist() == [3] and waiting["age"].tolist() == ["1e2"]
 

@@ -74,7 +74,9 @@ if upload is not None:
             st.dataframe({"Cell read as": preview.tolerated}, hide_index=True)
         st.subheader("Each row")
         st.dataframe(preview.row_report(), hide_index=True)
-        if st.button(f"Import {counts['imported']} rows", type="primary", disabled=not counts["rows"]):
+        noun = "row" if counts["imported"] == 1 else "rows"
+        nothing_new = not (counts["imported"] or counts["rejected"])
+        if st.button(f"Import {counts['imported']} {noun}", type="primary", disabled=nothing_new):
             bar = st.progress(0.0, text="Importing…")
             with Session(engine()) as session:
                 result = import_preview(session, preview, actor=user.username, via=f"page: {PAGE}",

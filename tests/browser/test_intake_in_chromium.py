@@ -32,7 +32,7 @@ def test_an_upload_with_a_rejected_row_is_previewed_imported_and_recognised_agai
     page.locator("input[type='file']").set_input_files(str(path))
     page.get_by_text("Will be imported").wait_for()
     assert (metric(page, "Rows"), metric(page, "Will be imported"), metric(page, "Rejected")) == ("2", "1", "1")
-    page.get_by_role("button", name="Import 1 rows").click()
+    page.get_by_role("button", name="Import 1 row").click()
     page.get_by_text(re.compile(r"2 rows read, 1 imported, 1 rejected")).wait_for()
     page.get_by_text("This file was already imported as batch").wait_for()
     page.screenshot(path="/tmp/intake-import.png", full_page=True)
