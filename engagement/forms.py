@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from engagement.config import DEFAULT_FORM_SLUG
 from engagement.models import CHANNELS
 from engagement.places import place_options
 from survey_forms import Form, FormFileError, list_forms, load_form, load_form_file
@@ -34,7 +35,10 @@ def _channels_known(form: Form) -> Form:
 
 
 def available_forms() -> list[Form]:
-    return [check_form_file(path) for path in list_forms()]
+    """Every shipped form, the default survey first, then each with its Easy Read version after it."""
+    forms = [check_form_file(path) for path in list_forms()]
+    return sorted(forms, key=lambda form: ((form.definition.easy_read_of or form.slug) != DEFAULT_FORM_SLUG,
+                                           form.definition.easy_read_of is not None))
 
 
 @cache
