@@ -64,6 +64,13 @@ def correct_entry(
     response = own_entry(session, reference, username)
     if response is None:
         raise LookupError(NOT_YOURS)
+    return apply_correction(session, form, response, username, answers, via=via)
+
+
+def apply_correction(
+    session: Session, form: Form, response: Response, username: str, answers: dict[str, Any], *, via: str
+) -> int | None:
+    """Replace the answers that changed and keep what they were as a new version; commits. None: no change."""
     checked = check_answers(form, answers)
     after = checked.values
     before = stored_values(session, response.id)

@@ -223,3 +223,30 @@ class ResponseCorrection(SQLModel, table=True):
     corrected_by: str = Field(max_length=200)
     corrected_at: datetime = Field(default_factory=utc_now)
     changes: str = Field(sa_column=Column(Text, nullable=False))  # JSON: question id -> [before, after]
+
+
+class VerifiedBatch(SQLModel, table=True):
+    """A paper batch whose sheets are each keyed twice by different volunteers before they count."""
+
+    __tablename__ = "verified_batch"
+
+    batch: str = Field(primary_key=True, max_length=100)
+    survey_slug: str = Field(primary_key=True, max_length=100)
+    set_by: str = Field(max_length=200)
+    set_at: datetime = Field(default_factory=utc_now)
+
+
+class SecondEntry(SQLModel, table=True):
+    """A second volunteer's keying of a paper sheet, compared with the first; a third person settles any
+    disagreement (resolved_by), and only then does the sheet count as verified."""
+
+    __tablename__ = "second_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="response.id", unique=True, index=True, ondelete="CASCADE")
+    entered_by: str = Field(max_length=200)
+    entered_at: datetime = Field(default_factory=utc_now)
+    answers: str = Field(sa_column=Column(Text, nullable=False))  # JSON: question id -> codes
+    disagreements: int
+    resolved_by: str | None = Field(default=None, max_length=200)
+    resolved_at: datetime | None = None

@@ -65,12 +65,38 @@ def upgrade() -> None:
     with op.batch_alter_table('response_correction', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_response_correction_response_id'), ['response_id'], unique=False)
 
+    op.create_table('verified_batch',
+    sa.Column('batch', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('survey_slug', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('set_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('set_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('batch', 'survey_slug')
+    )
+    op.create_table('second_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('response_id', sa.Integer(), nullable=False),
+    sa.Column('entered_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('entered_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('answers', sa.Text(), nullable=False),
+    sa.Column('disagreements', sa.Integer(), nullable=False),
+    sa.Column('resolved_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('resolved_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['response_id'], ['response.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('second_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_second_entry_response_id'), ['response_id'], unique=True)
+
     # An index rather than a constraint: no rebuild of `response`, which on SQLite would cascade-delete answers.
     op.create_index('uq_response_paper_reference', 'response', ['survey_slug', 'paper_reference'], unique=True)
 
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('second_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_second_entry_response_id'))
+    op.drop_table('second_entry')
+    op.drop_table('verified_batch')
     op.drop_index('uq_response_paper_reference', table_name='response')
 
     with op.batch_alter_table('response_correction', schema=None) as batch_op:
