@@ -108,3 +108,37 @@ def unverified_responses(engine: Engine, survey_slug: str) -> pd.DataFrame:
     with engine.connect() as connection:
         return pd.DataFrame(connection.execute(query).all(),
                             columns=["response_id", "reference", "paper_reference", "batch"])
+
+
+def waiting_to_settle(session: Session, survey_slug: str, username: str) -> pd.DataFrame:
+    """Sheets keyed twice that disagree and wait for a third person; never offered to either volunteer."""
+    rows = session.execute(
+        select(Response.paper_reference, Response.entered_by, SecondEntry.entered_by, SecondEntry.disagreements)
+        .join(SecondEntry, SecondEntry.response_id == Response.id)
+        .where(Response.survey_slug == survey_slug, SecondEntry.resolved_by.is_(None),
+               Response.entered_by != username, SecondEntry.entered_by != username)
+        .order_by(Response.paper_reference)
+    ).all()
+    return pd.DataFrame(rows, columns=["paper_reference", "first keyed by", "second keyed by", "disagreements"])
+
+
+def settled_answers(session: Session, form: Form, paper_reference: str, choices: dict[str, str]) -> dict[str, Any]:
+    """The sheet's answers with each disagreement settled as the third person chose ('first' or 'second')."""
+    response = _first_entry(session, form, paper_reference)
+    entry = session.scalars(select(SecondEntry).where(SecondEntry.response_id == response.id)).one()
+    answers: dict[str, Any] = dict(stored_values(session, response.id))
+    second = json.loads(entry.answers)
+    for question_id, choice in choices.items():
+        if choice == "second":
+            answers[question_id] = second.get(question_id, [])
+    return {qid: _as_answer(form, qid, codes) for qid, codes in answers.items()}
+
+
+def _as_answer(form: Form, question_id: str, codes: list[str]) -> Any:
+    """Stored codes back into what intake accepts for the question (a list for several values)."""
+    kind = form.question(question_id).type
+    if kind in ("multi_choice", "text_list"):
+        return codes
+    if kind == "consent":
+        return bool(codes)
+    return codes[0] if codes else None

@@ -49,3 +49,31 @@ def test_a_volunteer_corrects_an_entry_and_the_earlier_version_is_kept(session, 
     assert history["what changed"].tolist() == ["Sex: Female → Male", "First entered"]
     assert history["by"].tolist() == ["vol-a", "vol-a"]
     assert len(session.exec(select(ResponseCorrection)).all()) == 1
+
+
+def test_double_entry_second_keying_shows_disagreements_and_a_third_person_settles_them(session, db_url, form):
+    from engagement.db import get_engine
+    from engagement.verification import unverified_responses
+
+    first = open_page("paper_entry", roles=("volunteer",), username="vol-a")
+    first.text_input(key="paper_batch_event").input("Clinic").run()
+    first.checkbox(key="paper_batch_double").check().run()
+    key_in(first, "HW-5", sex="female")
+
+    second = open_page("paper_entry", roles=("volunteer",), username="vol-b")
+    second.toggle(key="paper_second_keying").set_value(True).run()
+    second.text_input(key="paper:paper_reference").input("HW-5")
+    fill(second, "paper", valid_answers(sex="male"))
+    submit_button(second).click().run()
+    assert not second.exception, second.exception
+    assert any("differs from the first in 1 answers" in w.value for w in second.warning)
+    assert len(session.exec(select(Response)).all()) == 1  # a second keying is not a second response
+    assert unverified_responses(get_engine(db_url), form.slug)["paper_reference"].tolist() == ["HW-5"]
+
+    lead = open_page("paper_entry", roles=("admin",), username="lead")
+    lead.radio(key="settle:sex").set_value("second")
+    next(b for b in lead.button if b.label == "Settle this sheet").click().run()
+    assert not lead.exception, lead.exception
+    assert any("Sheet HW-5 settled (version 2)." in message.value for message in lead.success)
+    assert unverified_responses(get_engine(db_url), form.slug).empty
+    assert session.exec(select(ResponseCorrection)).one().corrected_by == "lead"

@@ -22,6 +22,15 @@ from engagement.intake import IntakeError, Provenance, submit_response
 from engagement.ui.access import require_roles
 from engagement.ui.form_widgets import answer_widgets, clear_answers, collect_answers, fill_answers, problem_summary
 from engagement.ui.shared import current_form, engine
+from engagement.verification import (
+    VerificationError,
+    disagreements,
+    key_second_entry,
+    require_verification,
+    resolve,
+    settled_answers,
+    waiting_to_settle,
+)
 
 PREFIX = "paper"
 FIX = "fix"
@@ -43,8 +52,14 @@ held_on = right.date_input("Date of the event", key="paper_batch_date", format="
 batch = batch_label(event, held_on) if event.strip() else None
 if batch:
     st.caption(f"Forms saved now belong to the batch '{batch}': {batch_tally(engine(), batch)} entered so far.")
+    if st.checkbox("Every sheet in this batch is keyed twice, by two volunteers (double entry)",
+                   key="paper_batch_double"):
+        with Session(engine()) as session:
+            require_verification(session, form.slug, batch, actor=user.username)
 else:
     st.caption("Name the event so the forms you save are kept together as one batch.")
+second_keying = st.toggle("I am keying a sheet a second time (another volunteer keyed it first)",
+                          key="paper_second_keying")
 
 saved = st.session_state.pop("paper_saved", None)
 if saved:
@@ -59,6 +74,32 @@ with st.form("paper_form", border=False):
         st.error(errors["paper_reference"])
     answer_widgets(form, PREFIX, errors)
     submitted = st.form_submit_button("Save and start the next form", type="primary")
+
+compared = st.session_state.pop("paper_compared", None)
+if compared is not None:
+    reference_keyed, table = compared
+    if table.empty:
+        st.success(f"Second keying of {reference_keyed} matches the first: the sheet is verified.")
+    else:
+        st.warning(f"Second keying of {reference_keyed} differs from the first in {len(table)} answers. A third "
+                   "person will settle them.")
+        st.dataframe(table, hide_index=True)
+
+if submitted and second_keying:
+    paper_reference = st.session_state.get(f"{PREFIX}:paper_reference") or ""
+    try:
+        with Session(engine()) as session:
+            table = key_second_entry(session, form, paper_reference, user.username,
+                                     collect_answers(form, PREFIX), via=PAGE)
+    except (IntakeError, VerificationError) as exc:
+        problems = exc.problems if isinstance(exc, IntakeError) else []
+        st.session_state["paper_errors"] = ({p.question_id: p.message for p in problems} if problems
+                                            else {"paper_reference": str(exc)})
+    else:
+        st.session_state["paper_errors"] = {}
+        st.session_state["paper_compared"] = (paper_reference.strip(), table)
+        clear_answers(form, PREFIX)
+    st.rerun()
 
 if submitted:
     answers = collect_answers(form, PREFIX)
@@ -123,3 +164,29 @@ if reference.strip():
                 st.session_state["fix_saved"] = (f"Saved as version {version} of {response.reference}."
                                                  if version else "Nothing changed, so no new version was saved.")
             st.rerun()
+
+st.subheader("Settle double-entry disagreements")
+with Session(engine()) as session:
+    waiting = waiting_to_settle(session, form.slug, user.username)
+if waiting.empty:
+    st.caption("No sheets wait for you to settle. (You cannot settle a sheet you keyed yourself.)")
+else:
+    st.dataframe(waiting, hide_index=True)
+    sheet = st.selectbox("Sheet to settle", waiting["paper_reference"].tolist(), key="settle_sheet")
+    with Session(engine()) as session:
+        side_by_side = disagreements(session, form, sheet)
+    st.dataframe(side_by_side, hide_index=True)
+    for row in side_by_side.to_dict("records"):  # a handful of disagreements on one sheet, not a hot path
+        shown = {"first": row["first keying"], "second": row["second keying"]}
+        st.radio(f"{row['question']}: which is on the paper form?", list(shown), format_func=shown.get,
+                 key=f"settle:{row['question_id']}", horizontal=True)
+    if st.button("Settle this sheet", type="primary"):
+        with Session(engine()) as session:
+            version = resolve(session, form, sheet, user.username, settled_answers(
+                session, form, sheet, {qid: st.session_state.get(f"settle:{qid}", "first")
+                                       for qid in side_by_side["question_id"]}), via=PAGE)
+        st.session_state["paper_settled"] = f"Sheet {sheet} settled" + (f" (version {version})." if version else ".")
+        st.rerun()
+settled = st.session_state.pop("paper_settled", None)
+if settled:
+    st.success(settled)
