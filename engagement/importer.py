@@ -130,7 +130,10 @@ def sheet_names(data: bytes) -> list[str]:
     from openpyxl import load_workbook
 
     workbook = load_workbook(io.BytesIO(data), read_only=True)
-    return list(workbook.sheetnames)
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
 
 
 def read_table(data: bytes, name: str, sheet: str | None = None) -> ImportTable:

@@ -66,7 +66,7 @@ def test_double_entry_second_keying_shows_disagreements_and_a_third_person_settl
     fill(second, "paper", valid_answers(sex="male"))
     submit_button(second).click().run()
     assert not second.exception, second.exception
-    assert any("differs from the first in 1 answers" in w.value for w in second.warning)
+    assert any("differs from the first in 1 answer." in w.value for w in second.warning)
     assert len(session.exec(select(Response)).all()) == 1  # a second keying is not a second response
     assert unverified_responses(get_engine(db_url), form.slug)["paper_reference"].tolist() == ["HW-5"]
 

@@ -3,7 +3,7 @@
   engagement import --template SLUG --out FILE.csv|FILE.xlsx
   engagement import FILE --survey SLUG --channel CHANNEL [--sheet NAME] [--json]
   engagement import rejected BATCH [--out FILE.csv]
-  engagement import batches [--survey SLUG]
+  engagement import batches
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def import_command(args: tuple[str, ...], survey: str, channel: str, sheet: str 
         return
     if args[:1] == ("batches",):
         with session_scope() as session:
-            click.echo(batches(session, survey if survey != DEFAULT_FORM_SLUG else None).to_string(index=False))
+            click.echo(batches(session).to_string(index=False))
         return
     if len(args) != 1:
         raise click.UsageError("Give one FILE to import, or --template SLUG --out FILE, or rejected BATCH.")

@@ -81,8 +81,9 @@ if compared is not None:
     if table.empty:
         st.success(f"Second keying of {reference_keyed} matches the first: the sheet is verified.")
     else:
-        st.warning(f"Second keying of {reference_keyed} differs from the first in {len(table)} answers. A third "
-                   "person will settle them.")
+        noun = "answer" if len(table) == 1 else "answers"
+        st.warning(f"Second keying of {reference_keyed} differs from the first in {len(table)} {noun}. A third "
+                   "person will settle the sheet.")
         st.dataframe(table, hide_index=True)
 
 if submitted and second_keying:
