@@ -22,6 +22,7 @@ ACTIONS: dict[str, str] = {
     "response_created": "Response created",
     "responses_imported": "Responses imported",
     "response_edited": "Response edited",
+    "response_keyed_twice": "Paper form keyed a second time (double entry)",
     "responses_deleted": "Responses deleted",
     "response_viewed": "Response viewed",
     "export": "Export downloaded or written",

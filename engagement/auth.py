@@ -32,6 +32,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "dashboard": ("analyst", "comms", "admin"),
     "comments": ("analyst", "admin"),
     "export": ("comms", "admin"),
+    "imports": ("analyst", "admin"),
     "admin_users": ("admin",),
     "admin_audit": ("admin",),
     "admin_privacy": ("admin",),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from engagement.commands import imports as import_commands
 from engagement.commands import privacy as privacy_commands
 from engagement.commands import users as users_commands
 from engagement.config import DEFAULT_FORM_SLUG, database_url
@@ -271,6 +272,7 @@ main.add_command(privacy_commands.privacy)
 main.add_command(weights)
 main.add_command(coverage_command)
 main.add_command(priorities)
+main.add_command(import_commands.import_command)
 
 if __name__ == "__main__":
     main()

@@ -103,6 +103,17 @@ class Target(BaseModel):
     basis: str | None = None
 
 
+class AnswerMapping(BaseModel):
+    """How answers to an Easy Read question combine with the standard version's, where they are not the same."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    questions: list[str] = Field(min_length=1)  # question ids in this form
+    standard_question: str | None = None  # the standard form's question id, when it differs
+    answers: dict[str, str] = Field(default_factory=dict)  # this form's code -> the standard form's code
+    note: str
+
+
 class FormFile(BaseModel):
     """The whole form file, before scales are resolved and grids are flattened."""
 
@@ -113,6 +124,9 @@ class FormFile(BaseModel):
     title: str
     subtitle: str | None = None
     intro: str | None = None
+    privacy_notice: str | None = None  # shown before the first question, with the consent question
+    easy_read_of: str | None = None  # the slug of the standard version whose results these answers join
+    mapping: list[AnswerMapping] = Field(default_factory=list)  # where this form's answers differ from it
     targets: list[Target] = Field(default_factory=list)
     scales: dict[str, list[Option]] = Field(default_factory=dict)
     sections: list[Section] = Field(min_length=1)
