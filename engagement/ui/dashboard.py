@@ -9,8 +9,10 @@ from engagement.analysis.counts import response_counts
 from engagement.analysis.priorities import priority_ratings
 from engagement.analysis.tidy import channel_label, tidy_answers
 from engagement.reports.charts import count_by_place_chart, likert_chart
+from engagement.ui.access import require_roles
 from engagement.ui.shared import current_form, engine, synthetic_notice
 
+user = require_roles("analyst", "comms", "admin")
 form = current_form()
 st.title("Insight dashboard")
 st.caption(form.title)
