@@ -7,6 +7,7 @@ import streamlit as st
 from engagement.analysis.counts import response_counts
 from engagement.analysis.tidy import tidy_answers
 from engagement.reports.export import tidy_csv_bytes
+from engagement.reports.row_level import may_have_full_row_level, row_level_for
 from engagement.ui.access import record, require_roles
 from engagement.ui.shared import current_form, engine, synthetic_notice
 
@@ -20,14 +21,22 @@ include_synthetic = st.checkbox(
     "Include synthetic demo responses (marked in the is_synthetic column)", value=bool(counts["synthetic"])
 )
 tidy = tidy_answers(engine(), form, include_synthetic=include_synthetic)
+full_file = may_have_full_row_level(user.roles)
+tidy = row_level_for(tidy, form, user.roles)
 
 st.header("Answers as a tidy CSV", divider="blue")
 st.markdown(
     "One row per response and question (and per word for the three-words question), with the question "
     "text and the answer's label. Opens in Excel."
 )
+if not full_file:
+    st.caption(
+        "Your file leaves out what could identify someone in a small place: no reference or time of day, age in "
+        "bands, no postcode district and only some of the 'About you' answers. Written answers are redacted."
+    )
+responses = tidy["respondent" if not full_file else "response_reference"].nunique() if not tidy.empty else 0
 st.download_button(
-    f"Download CSV ({tidy['response_reference'].nunique() if not tidy.empty else 0:,} responses, "
+    f"Answers: download CSV ({responses:,} responses, "
     f"{len(tidy):,} rows)",
     data=tidy_csv_bytes(tidy),
     file_name=f"{form.slug}-answers.csv",
