@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from engagement.commands import exports as export_commands
 from engagement.commands import privacy as privacy_commands
 from engagement.commands import users as users_commands
 from engagement.config import DEFAULT_FORM_SLUG, database_url
@@ -133,23 +134,6 @@ def stats(as_json: bool) -> None:
         click.echo(heading.replace("_", " ").capitalize() + ":")
         for key, value in counts[heading].items():
             click.echo(f"  {key}: {value}")
-
-
-@main.command()
-@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
-@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), required=True)
-@click.option("--exclude-synthetic", is_flag=True, help="Leave out synthetic demo responses.")
-@FORM_OPTION
-def export(fmt: str, out: Path, exclude_synthetic: bool, form_slug: str) -> None:
-    """Export answers as a tidy file: one row per response × question, with question text and answer label."""
-    from engagement.audit import command_line_actor, record
-    from engagement.reports.export import export_tidy_csv
-
-    rows = export_tidy_csv(get_engine(), get_form(form_slug), out, include_synthetic=not exclude_synthetic)
-    with session_scope() as session:
-        record(session, "export", actor=command_line_actor(), via="command: engagement export", target_kind="survey",
-               target_id=form_slug, format=fmt, rows=rows, synthetic_included=not exclude_synthetic)
-    click.echo(f"Wrote {rows} rows to {out}")
 
 
 @main.command()
@@ -280,6 +264,7 @@ main.add_command(coverage_command)
 main.add_command(priorities)
 main.add_command(users_commands.users)
 main.add_command(privacy_commands.privacy)
+main.add_command(export_commands.export)
 
 if __name__ == "__main__":
     main()
