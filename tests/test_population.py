@@ -164,3 +164,14 @@ def test_caveat_names_the_under_represented_groups():
     assert too_few == (
         "Based on 5 responses; too few people have said who they are to compare them with the population yet."
     )
+
+
+def test_respondents_of_some_places_are_compared_with_the_people_who_live_there():
+    mansfield = _older_white_women()
+    mansfield = mansfield[mansfield["place_code"].eq("E07000174")]
+    table = representativeness(mansfield, area_codes=["E07000174"]).set_index(["variable", "category"])
+    assert table.loc[("place", "Mansfield"), "population_share"] == 1
+    ages = census_counts("age_band")
+    ages = ages[ages["area_name"].eq("Mansfield")].set_index("category")["count"]
+    assert table.loc[("age_band", "16-24"), "population_share"] == pytest.approx(ages["16-24"] / ages.sum())
+    assert ("place", "Nottingham") not in table.index

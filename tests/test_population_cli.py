@@ -49,6 +49,7 @@ def test_coverage_json_counts_responses_against_each_target(db_url):
                       "Men aged 20-40"}
     places = {r["place"] for r in data["seldom_heard"]}
     assert {"All areas", "Nottingham", "Bassetlaw"} <= places
+    assert data["caveat"].startswith("Based on 400 responses received by ")
     small = [r for r in data["seldom_heard"] if r["responses"] is None]
     assert all(r["percent"] is None for r in small)
 

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from engagement.analysis.population import CENSUS_DIR, census_categories
-from engagement.analysis.weighting import WeightingError, kish_effective_n, rake_weights
+from engagement.analysis.suppression import RULES
+from engagement.analysis.weighting import WeightingError, kish_effective_n, rake_weights, shown_margins
 from tests.respondent_frames import PLACE_CODES, everyone_everywhere, respondent_frame
 
 
@@ -145,3 +146,17 @@ def test_ethnic_group_is_left_out_when_it_conflicts_with_the_other_margins():
     assert result.margins_used == (("place", "age_band"), ("place", "sex"))
     assert "no weights can match the Census figures for ethnic group" in result.notes[0]
     assert (result.margins["weighted_share"] - result.margins["target_share"]).abs().max() < 1e-6
+
+
+def test_margins_as_shown_hide_small_cells_but_never_the_census_share():
+    frame = everyone_everywhere()
+    cell = frame["place_code"].eq("E07000171") & frame["age"].eq("80")
+    frame = frame.drop(frame.index[cell][3:])  # 3 respondents aged 75+ in Bassetlaw
+    result = rake_weights(frame)
+    shown = shown_margins(result, rule=RULES["default"]).set_index(["variable", "category"])
+    small = shown.loc[("place × age_band", "Bassetlaw, 75+")]
+    assert pd.isna(small["sample_n"]) and pd.isna(small["sample_share"]) and pd.isna(small["weighted_share"])
+    assert small["target_share"] > 0
+    # One more cell of the same margin is hidden, so the 3 cannot be worked out from the others.
+    assert shown.loc["place × age_band", "sample_n"].isna().sum() >= 2
+    assert shown["target_share"].notna().all()

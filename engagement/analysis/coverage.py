@@ -93,7 +93,9 @@ def weekly_responses(dims: pd.DataFrame, rule: SuppressionRule) -> pd.DataFrame:
             .assign(dimension=dimension)
         )
         counts = counts.join(week_total, on="week_start")[columns].sort_values(["week_start", "group"])
-        parts.append(_suppress_each(counts, "week_start", base="week_responses", counts=["responses"], rule=rule))
+        parts.append(
+            suppress(counts, base="week_responses", counts=["responses"], rule=rule, group_keys=["week_start"])
+        )
     return pd.concat(parts, ignore_index=True).sort_values(["week_start", "dimension"], kind="stable")
 
 
@@ -121,19 +123,8 @@ def seldom_heard_by_place(dims: pd.DataFrame, rule: SuppressionRule) -> pd.DataF
     is_total = table["place"].eq(ALL_AREAS)
     options = {"base": "place_responses", "counts": ["responses"], "derived": ["percent"], "rule": rule,
                "linked": {"responses": ["percent"]}}
-    shown = [suppress(table[is_total], **options), _suppress_each(table[~is_total], "group", **options)]
+    shown = [suppress(table[is_total], **options), suppress(table[~is_total], group_keys=["group"], **options)]
     return pd.concat(shown).loc[table.index]
-
-
-def _suppress_each(table: pd.DataFrame, key: str, **options: Any) -> pd.DataFrame:
-    """`suppress` on each set of rows whose counts add up to a shown total (one week, one group), so a hidden
-    count gets a second one hidden within its own set. One call per set, not one call with group_keys, because
-    suppress's group_keys step fails under pandas 3 when only some sets need a second cell hidden."""
-    if table.empty:
-        return suppress(table, **options)
-    return pd.concat(
-        [suppress(part, group_keys=[key], **options) for _, part in table.groupby(key, sort=False)]
-    ).loc[table.index]
 
 
 def json_records(table: pd.DataFrame) -> list[dict[str, Any]]:

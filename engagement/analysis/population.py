@@ -9,11 +9,13 @@ perturbation): never mix counts from two tables in one share.
 from __future__ import annotations
 
 from functools import cache
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from engagement.analysis import demographics
 from engagement.analysis.demographics import add_dimensions
+from engagement.analysis.suppression import SuppressionRule, current_rule, suppress
 from engagement.config import DATA_DIR, DEFAULT_FORM_SLUG
 from engagement.forms import get_form
 from engagement.places import NOT_ANSWERED, PREFER_NOT_TO_SAY_LABEL, SOMEWHERE_ELSE, all_places
@@ -44,7 +46,7 @@ VARIABLE_LABELS: dict[str, str] = {
 }
 
 # What each Census share is a share of: the survey asks people aged 16+, but TS009/TS021/TS038 could only be
-# read for all ages, so those three compare adults with residents of every age (stated in the caveat).
+# read for all ages, so those three compare adults with residents of every age (each row says so).
 POPULATION_BASIS: dict[str, str] = {
     "place": "usual residents aged 16+ (TS007)",
     "age_band": "usual residents aged 16+ (TS007)",
@@ -206,9 +208,10 @@ _CATEGORY_ORDER: dict[str, tuple[str, ...]] = {
 }
 
 
-def ordered_population_shares(variable: str) -> pd.Series:
-    """Area-wide Census shares in the order people read them (age bands ascending, White first, ...)."""
-    shares = population_shares(variable)
+def ordered_population_shares(variable: str, area_codes: list[str] | None = None) -> pd.Series:
+    """Census shares across the given areas (default all eight) in the order people read them (age bands
+    ascending, White first, ...)."""
+    shares = population_shares(variable, area_codes)
     order = _CATEGORY_ORDER.get(variable)
     return shares.reindex(list(order)) if order else shares
 
@@ -216,7 +219,8 @@ def ordered_population_shares(variable: str) -> pd.Series:
 def representativeness(
     frame: pd.DataFrame,
     variables: tuple[str, ...] = COMPARED_VARIABLES,
-    rule=None,
+    rule: SuppressionRule | None = None,
+    area_codes: list[str] | None = None,
 ) -> pd.DataFrame:
     """Respondents against Census 2021 for each variable: one row per Census category, then one row for each
     answer left out of the comparison (Prefer not to say, Not answered, Somewhere else, Under 16) with its count.
@@ -224,16 +228,15 @@ def representativeness(
     Columns: variable, variable_label, category, in_denominator, sample_n, base_n, sample_share,
     population_share, ratio (sample share / population share), under_represented, population_basis, then the
     suppression columns. sample_share uses only the people who gave a comparable answer (base_n).
-    Every figure passes through the one suppression rule.
+    Every figure passes through the one suppression rule. For a frame filtered to some places, pass their
+    `area_codes` so respondents are compared with the people who live there.
     """
-    from engagement.analysis.suppression import current_rule, suppress
-
     rule = rule or current_rule()
     categories = census_categories(frame)
     parts = []
     for variable in variables:
         counts = categories[variable].value_counts()
-        population = ordered_population_shares(variable)
+        population = ordered_population_shares(variable, area_codes)
         answered = counts.reindex(population.index, fill_value=0)
         base = int(answered.sum())
         compared = pd.DataFrame(
@@ -274,15 +277,11 @@ def representativeness(
         "variable", "variable_label", "category", "in_denominator", "sample_n", "base_n", "sample_share",
         "population_share", "ratio", "under_represented", "population_basis",
     ]
-    # One call per variable (and per compared / left-out rows): each is one set of counts adding up to a base,
-    # so hiding one small count hides another in the same set only.
-    shown = pd.concat(
-        [
-            suppress(part, base="base_n", counts=["sample_n"], derived=["sample_share", "ratio"], rule=rule,
-                     group_keys=["variable"], linked={"sample_n": ["sample_share", "ratio"]})
-            for _, part in table[columns].groupby(["variable", "in_denominator"], sort=False)
-        ]
-    ).loc[table.index]
+    # Within one variable, the compared categories add up to its base: a hidden count gets a second one hidden.
+    shown = suppress(
+        table[columns], base="base_n", counts=["sample_n"], derived=["sample_share", "ratio"], rule=rule,
+        group_keys=["variable", "in_denominator"], linked={"sample_n": ["sample_share", "ratio"]},
+    )
     # A flag on a row whose whole base is hidden would say more than the rule allows.
     shown["under_represented"] = shown["under_represented"] & shown["base_n"].ge(rule.min_base)
     return shown
@@ -319,6 +318,8 @@ def _group_phrase(variable: str, categories: list[str]) -> list[str]:
 def caveat_sentence(table: pd.DataFrame, responses: int, received_by=None) -> str:
     """The board caveat, worded from a representativeness() table, for example: "Based on 612 responses
     received by 26 April 2019; compared with Census 2021, men and people aged 16-24 are under-represented." """
+    if getattr(received_by, "tzinfo", None) is not None:  # a stored UTC time: the date people saw in the UK
+        received_by = received_by.astimezone(ZoneInfo("Europe/London"))
     when = f" received by {received_by.day} {received_by:%B %Y}" if received_by is not None else ""
     opening = f"Based on {responses:,} response{'' if responses == 1 else 's'}{when}"
     compared = table[table["in_denominator"]]

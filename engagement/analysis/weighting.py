@@ -280,15 +280,10 @@ def _cell_index(margin: Margin, levels: dict[str, list[str]]) -> pd.Index:
 def shown_margins(result: WeightingResult, rule: SuppressionRule | None = None) -> pd.DataFrame:
     """The margins table as it may be shown: a cell with few respondents hides its count and the shares that
     would give the count away (the Census target share is published, so always shown). Each variable's cells add
-    up to the weighted respondents, so each is checked as one set."""
+    up to the weighted respondents, so a hidden one gets a second one hidden in the same variable."""
     rule = rule or current_rule()
     table = result.margins.assign(weighted_respondents=result.weighted_n)
-    return pd.concat(
-        [
-            suppress(
-                part, base="weighted_respondents", counts=["sample_n"], rule=rule, group_keys=["variable"],
-                linked={"sample_n": ["sample_share", "weighted_share"]},
-            )
-            for _, part in table.groupby("variable", sort=False)
-        ]
-    ).loc[table.index]
+    return suppress(
+        table, base="weighted_respondents", counts=["sample_n"], rule=rule, group_keys=["variable"],
+        linked={"sample_n": ["sample_share", "weighted_share"]},
+    )

@@ -70,7 +70,8 @@ def weights(survey_slug: str, as_json: bool, exclude_synthetic: bool) -> None:
         click.echo(f"  Not weighted (weight 1): {count:,} ({reason})")
     for note in result.notes:
         click.echo(f"  {note}")
-    click.echo(f"Effective sample size (Kish): {result.effective_n:,.1f}; design effect {result.design_effect:.2f}")
+    click.echo(f"Effective sample size (Kish) of all {len(frame):,} responses: {result.effective_n:,.1f}; "
+               f"design effect {result.design_effect:.2f}")
     for row in margins.itertuples():
         shares = [_percent(row.target_share), _percent(row.weighted_share), _percent(row.sample_share)]
         click.echo(f"  {row.variable:<18} {row.category:<34} target {shares[0]:>6}  weighted {shares[1]:>6}  "
@@ -85,14 +86,18 @@ def coverage_command(survey_slug: str, as_json: bool, exclude_synthetic: bool) -
     """Responses against each campaign target, weekly responses by channel and place, and seldom-heard groups
     by place (small numbers hidden)."""
     from engagement.analysis.coverage import ALL_AREAS, coverage
+    from engagement.analysis.population import caveat_sentence, representativeness
     from engagement.analysis.suppression import footnote
 
     form, frame = _responses(survey_slug, exclude_synthetic)
     result = coverage(frame, form)
+    caveat = caveat_sentence(representativeness(frame), len(frame), frame["created_at"].max())
     if as_json:
-        click.echo(json.dumps({"survey": form.slug, **result.as_json()}, indent=2, ensure_ascii=False))
+        payload = {"survey": form.slug, **result.as_json(), "caveat": caveat}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     click.echo(f"{form.title}: {result.responses:,} responses ({result.synthetic:,} synthetic demo responses).")
+    click.echo(caveat)
     for target in result.targets.itertuples():
         click.echo(f"  {target.label}: {target.responses:,} of {target.target:,} ({target.percent_of_target}%), "
                    f"{target.still_needed:,} still needed. Counts: {target.channels}.")
