@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
 from sqlalchemy.engine import Engine
@@ -164,7 +164,8 @@ def build_summary(engine: Engine, form: Form, selection: Selection, progress: Pr
     say(0.5, "Themes in written answers")
     themes = theme_sections(engine, form, frame, selection, rule)
     say(0.75, "Who responded and coverage")
-    shown = representativeness(frame, rule=rule)
+    area = [resolve_place(selection.place)[0]] if selection.place else None
+    shown = representativeness(frame, rule=rule, area_codes=area)
     received = pd.to_datetime(frame["created_at"], utc=True).dt.tz_convert(LONDON)
     first, last = received.min().date(), received.max().date()
     place_name = resolve_place(selection.place)[1] if selection.place else "Nottingham and Nottinghamshire"
@@ -183,7 +184,7 @@ def build_summary(engine: Engine, form: Form, selection: Selection, progress: Pr
         differences=differences,
         themes=themes,
         representativeness=shown,
-        caveat=caveat_sentence(shown, len(frame), received_by=datetime.combine(last, datetime.min.time())),
+        caveat=caveat_sentence(shown, len(frame), received_by=received.max()),
         coverage=coverage(frame, form, rule=rule),
         dictionary=data_dictionary(form),
         weighting_note=weighting_note,
