@@ -117,12 +117,12 @@ def summary_charts(summary: Summary) -> list[ChartFile]:
     return [priorities_chart(summary), *(theme_chart(summary, s) for s in summary.themes if not s.table.empty)]
 
 
-def chart_files(summary: Summary, fmt: str) -> list[tuple[str, bytes]]:
-    """(file name, bytes) for each chart in `fmt` (png or svg), each followed by its alt text as .txt."""
+def chart_files(summary: Summary, fmt: str) -> list[tuple[str, str, bytes]]:
+    """(name, extension, bytes) for each chart in `fmt` (png or svg), each followed by its alt text as .txt."""
     files = []
     for chart in summary_charts(summary):
         spec = chart.chart.to_json()
         image = vlc.vegalite_to_png(spec, scale=2) if fmt == "png" else vlc.vegalite_to_svg(spec).encode()
-        files.append((f"{chart.slug}.{fmt}", image))
-        files.append((f"{chart.slug}-alt-text.txt", (chart.alt_text + "\n").encode()))
+        files.append((chart.slug, fmt, image))
+        files.append((f"{chart.slug}-alt-text", "txt", (chart.alt_text + "\n").encode()))
     return files

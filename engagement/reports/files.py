@@ -30,9 +30,12 @@ class ExportError(ValueError):
 
 @dataclass
 class ExportFile:
+    """`part` names a file that goes with the main one (saved beside it as <out>-<part>.<ext>)."""
+
     name: str
     data: bytes
     mime: str
+    part: str = ""
 
 
 MIME = {
@@ -111,15 +114,16 @@ def _summary_files(engine: Engine, form: Form, fmt: str, selection: Selection, s
     if fmt in ("png", "svg"):
         from engagement.reports.chart_files import chart_files
 
-        return [ExportFile(name, data, MIME[name.rsplit(".", 1)[1]]) for name, data in chart_files(summary, fmt)]
+        return [ExportFile(f"{stem}-{part}.{ext}", data, MIME[ext], part)
+                for part, ext, data in chart_files(summary, fmt)]
     from engagement.reports.report import easy_read_html, report_html, to_pdf
 
     html, easy = report_html(summary), easy_read_html(summary)
     if fmt == "html":
         return [ExportFile(f"{stem}-report.html", html.encode(), MIME["html"]),
-                ExportFile(f"{stem}-easy-read.html", easy.encode(), MIME["html"])]
+                ExportFile(f"{stem}-easy-read.html", easy.encode(), MIME["html"], "easy-read")]
     return [ExportFile(f"{stem}-report.pdf", to_pdf(html), MIME["pdf"]),
-            ExportFile(f"{stem}-easy-read.pdf", to_pdf(easy), MIME["pdf"])]
+            ExportFile(f"{stem}-easy-read.pdf", to_pdf(easy), MIME["pdf"], "easy-read")]
 
 
 def _per_place_zip(engine: Engine, form: Form, fmt: str, selection: Selection, stem: str,
@@ -159,7 +163,8 @@ def write_files(files: list[ExportFile], out: Path) -> list[Path]:
     """Write the first file at `out` and any others beside it (same folder, their own names), each written
     whole through a temporary file, so an error never leaves a half-written file."""
     check_writable(out)
-    targets = [out] + [out.with_name(f"{out.stem}-{file.name}") for file in files[1:]]
+    targets = [out] + [out.with_name(f"{out.stem}-{file.part or file.name}{Path(file.name).suffix}")
+                       for file in files[1:]]
     written: list[Path] = []
     try:
         for file, target in zip(files, targets, strict=True):

@@ -28,7 +28,9 @@ class Table:
         # A note about hidden counts only where this table shows a "*" (the per-answer counts it leaves out
         # are not its business).
         if NOTE in self.frame and self.figures:
-            self.frame[NOTE] = self.frame[NOTE].where(self.frame[self.figures].isna().any(axis=1), "")
+            about_hidden = self.frame[NOTE].astype(str).str.startswith("Some small counts hidden")
+            shows_a_mark = self.frame[self.figures].isna().any(axis=1)
+            self.frame[NOTE] = self.frame[NOTE].where(~about_hidden | shows_a_mark, "")
 
     @property
     def has_hidden(self) -> bool:
@@ -128,7 +130,7 @@ def representativeness_table(summary: Summary) -> Table:
     frame = pd.DataFrame({
         "Compared on": shown["variable_label"].to_numpy(),
         "Group": shown["category"].to_numpy(),
-        "Respondents (n)": shown["sample_n"].to_numpy(),
+        "Respondents (n)": shown["sample_n"].round().astype("Int64").to_numpy(),
         "% of respondents": (100 * shown["sample_share"]).round(1).to_numpy(),
         "% of population (Census 2021)": (100 * shown["population_share"]).round(1).to_numpy(),
         "Ratio": shown["ratio"].round(2).to_numpy(),
@@ -153,7 +155,8 @@ def coverage_tables(summary: Summary) -> tuple[Table, Table]:
     })
     seldom = summary.coverage.seldom_heard
     seldom_frame = pd.DataFrame({
-        "Place": seldom["place"], "Seldom-heard group": seldom["group"], "Responses (n)": seldom["responses"],
+        "Place": seldom["place"], "Seldom-heard group": seldom["group"],
+        "Responses (n)": seldom["responses"].round().astype("Int64"),
         "% of the place's responses": seldom["percent"].astype(float).round(1), NOTE: seldom["suppression_note"],
     })
     return (Table("targets", "Responses against targets", target_frame),
