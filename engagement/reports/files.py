@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from engagement.analysis.tidy import tidy_answers
 from engagement.places import all_places
 from engagement.reports.export import tidy_csv_bytes
+from engagement.reports.report import CoverSheet
 from engagement.reports.row_level import row_level_for
 from engagement.reports.summary import Progress, Selection, SelectionError, build_summary, resolve_place
 from survey_forms import Form
@@ -79,6 +80,7 @@ def build_files(
     roles: frozenset[str] | set[str] = frozenset({"admin"}),
     summary_only: bool = False,
     each_place: bool = False,
+    cover: CoverSheet | None = None,
     progress: Progress | None = None,
 ) -> list[ExportFile]:
     """The files of one export. `roles` decides which row-level CSV (see row_level); `summary_only` makes the
@@ -93,14 +95,14 @@ def build_files(
                 raise SelectionError("There are no answers to export for this selection.")
             return [ExportFile(f"{stem}-answers.csv", tidy_csv_bytes(frame), MIME["csv"])]
         if each_place:
-            return [_per_place_zip(engine, form, fmt, selection, stem, progress)]
-        return _summary_files(engine, form, fmt, selection, stem, progress)
+            return [_per_place_zip(engine, form, fmt, selection, stem, cover, progress)]
+        return _summary_files(engine, form, fmt, selection, stem, cover, progress)
     except SelectionError as exc:
         raise ExportError(str(exc)) from None
 
 
 def _summary_files(engine: Engine, form: Form, fmt: str, selection: Selection, stem: str,
-                   progress: Progress | None) -> list[ExportFile]:
+                   cover: CoverSheet | None, progress: Progress | None) -> list[ExportFile]:
     summary = build_summary(engine, form, selection, progress)
     if fmt == "csv":
         from engagement.reports.tables import summary_csv_table
@@ -118,7 +120,7 @@ def _summary_files(engine: Engine, form: Form, fmt: str, selection: Selection, s
                 for part, ext, data in chart_files(summary, fmt)]
     from engagement.reports.report import easy_read_html, report_html, to_pdf
 
-    html, easy = report_html(summary), easy_read_html(summary)
+    html, easy = report_html(summary, cover), easy_read_html(summary)
     if fmt == "html":
         return [ExportFile(f"{stem}-report.html", html.encode(), MIME["html"]),
                 ExportFile(f"{stem}-easy-read.html", easy.encode(), MIME["html"], "easy-read")]
@@ -127,7 +129,7 @@ def _summary_files(engine: Engine, form: Form, fmt: str, selection: Selection, s
 
 
 def _per_place_zip(engine: Engine, form: Form, fmt: str, selection: Selection, stem: str,
-                   progress: Progress | None) -> ExportFile:
+                   cover: CoverSheet | None, progress: Progress | None) -> ExportFile:
     """One report per place with responses, in one zip (a place with none is listed in a note instead)."""
     buffer = io.BytesIO()
     places = all_places()
@@ -138,7 +140,7 @@ def _per_place_zip(engine: Engine, form: Form, fmt: str, selection: Selection, s
                 progress(number / len(places), f"Report for {place.name}")
             try:
                 files = _summary_files(engine, form, fmt, Selection(place.code, selection.by, selection.weighted,
-                                                                   selection.include_synthetic), stem, None)
+                                                                   selection.include_synthetic), stem, cover, None)
             except SelectionError:
                 skipped.append(place.name)
                 continue

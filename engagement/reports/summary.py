@@ -158,7 +158,7 @@ def build_summary(engine: Engine, form: Form, selection: Selection, progress: Pr
     by_group = {d: priority_breakdown(frame, form, d, weights=weights, rule=rule) for d in dimensions}
     differences = [
         describe_difference(row)
-        for table in (by_place, *by_group.values())
+        for table in (by_place, *by_group.values()) if "significant" in table
         for _, row in table[table["significant"].astype(bool)].iterrows()
     ]
     say(0.5, "Themes in written answers")

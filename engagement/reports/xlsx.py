@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import math
-from numbers import Number
+from numbers import Integral, Number
 
 import pandas as pd
 from openpyxl import Workbook
@@ -34,7 +34,8 @@ SHEET_NAMES = {
 
 
 def sheet_name(table: Table) -> str:
-    name = SHEET_NAMES.get(table.name) or ("By " + table.title.removeprefix("Priority ratings by "))
+    label = table.title.removeprefix("Priority ratings by ")
+    name = SHEET_NAMES.get(table.name) or f"By {label[:1].lower()}{label[1:]}"
     return name[:31]  # Excel's limit
 
 
@@ -70,7 +71,7 @@ def write_sheet(sheet: Worksheet, table: Table, footnote: str) -> None:
             if missing:
                 value = MARK if column in figures else None
             elif _is_number(value):
-                value = float(value) if not float(value).is_integer() else int(value)
+                value = int(value) if isinstance(value, Integral) else float(value)
             else:
                 value = neutralise(str(value))
             row.append(value)
