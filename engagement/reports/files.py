@@ -87,8 +87,9 @@ def build_files(
     CSV the summary table instead of row-level answers; `each_place` gives one report per place."""
     if fmt not in FORMATS:
         raise ExportError(f"Format: '{fmt}' is not offered; use one of: {', '.join(FORMATS)}")
-    stem = form.slug + (f"-{resolve_place(selection.place)[1].lower().replace(' ', '-')}" if selection.place else "")
     try:
+        stem = form.slug + (f"-{resolve_place(selection.place)[1].lower().replace(' ', '-')}" if selection.place
+                            else "")
         if fmt == "csv" and not summary_only:
             frame = row_level_for(answers_with_themes(engine, form, selection), form, roles)
             if frame.empty:

@@ -47,7 +47,7 @@ class Table:
 def _figures(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     """The chosen columns under their headings; counts as whole numbers, percentages to one decimal place
     (p-values to three), hidden figures still missing."""
-    out = frame[list(columns)].rename(columns=columns).reset_index(drop=True)
+    out = frame.reindex(columns=list(columns)).rename(columns=columns).reset_index(drop=True)
     for column in out.columns:
         if not pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column]):
             continue

@@ -58,7 +58,7 @@ except SelectionError as exc:
     st.stop()
 responses = tidy["response_reference" if full_file else "respondent"].nunique() if not tidy.empty else 0
 st.download_button(
-    f"Answers: download CSV ({responses:,} responses, {len(tidy):,} rows)",
+    f"Download CSV of answers ({responses:,} responses, {len(tidy):,} rows)",
     data=tidy_csv_bytes(tidy),
     file_name=f"{form.slug}-answers.csv",
     mime="text/csv",
