@@ -18,7 +18,14 @@ from engagement.places import all_places
 from engagement.reports.export import tidy_csv_bytes
 from engagement.reports.report import CoverSheet
 from engagement.reports.row_level import row_level_for
-from engagement.reports.summary import Progress, Selection, SelectionError, build_summary, resolve_place
+from engagement.reports.summary import (
+    Progress,
+    Selection,
+    SelectionError,
+    build_summary,
+    coded_answers,
+    resolve_place,
+)
 from survey_forms import Form
 
 FORMATS = ("csv", "xlsx", "png", "svg", "html", "pdf")
@@ -50,25 +57,21 @@ def answers_with_themes(engine: Engine, form: Form, selection: Selection) -> pd.
     """The tidy answers (redacted written answers) with, on each coded written answer, its themes and
     sentiment: `theme_tags` (theme labels joined with " | ") and `sentiment`."""
     import nlp
-    from engagement.free_text.review import comments_for_review
 
     tidy = tidy_answers(engine, form, include_synthetic=selection.include_synthetic, redact_free_text=True)
     if selection.place:
         code, _ = resolve_place(selection.place)
         tidy = tidy[tidy["place_code"].astype(object).eq(code)]
-    tidy = tidy.assign(theme_tags="", sentiment="")
-    for spec in form.free_text_questions():
-        if not spec.codebook:
-            continue
-        labels = {t.code: t.label for t in nlp.load_codebook(spec.codebook).themes}
-        coded = comments_for_review(engine, form, spec.id, include_synthetic=selection.include_synthetic)
-        coded = coded.drop_duplicates("response_reference").set_index("response_reference")
-        rows = tidy["question_id"].eq(spec.id)
-        references = tidy.loc[rows, "response_reference"]
-        themes = coded["themes"].map(lambda codes, labels=labels: " | ".join(labels.get(c, c) for c in codes))
-        tidy.loc[rows, "theme_tags"] = references.map(themes).fillna("").to_numpy()
-        tidy.loc[rows, "sentiment"] = references.map(coded["sentiment"]).fillna("").to_numpy()
-    return tidy.reset_index(drop=True)
+    answers, tags = coded_answers(engine, form, selection.include_synthetic)
+    labels = {t.code: t.label for q in form.free_text_questions() if q.codebook
+              for t in nlp.load_codebook(q.codebook).themes}
+    named = tags.assign(label=tags["theme_code"].map(labels).fillna(tags["theme_code"]))
+    themes = named.sort_values(["answer_id", "label"]).groupby("answer_id")["label"].agg(" | ".join)
+    coded = answers.assign(theme_tags=answers["answer_id"].map(themes).fillna(""))
+    coded = coded.drop_duplicates(["response_reference", "question_id"])[
+        ["response_reference", "question_id", "theme_tags", "sentiment"]]
+    tidy = tidy.merge(coded, on=["response_reference", "question_id"], how="left")
+    return tidy.fillna({"theme_tags": "", "sentiment": ""}).reset_index(drop=True)
 
 
 def build_files(

@@ -206,56 +206,68 @@ def _weights(frame: pd.DataFrame) -> tuple[pd.Series, str]:
     )
 
 
+def coded_answers(engine: Engine, form: Form, include_synthetic: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(answers, tags) for the coded written answers: every analysed non-empty answer (answer_id,
+    response_reference, question_id, redacted_text, sentiment) and the themes each carries (answer_id,
+    theme_code, theme_sentiment, analyst decisions applied). Read once each: this runs over whole surveys."""
+    from engagement.free_text.stored import analysed_answers
+    from engagement.free_text.themes import effective_theme_tags
+
+    coded = [q.id for q in form.free_text_questions() if q.codebook]
+    answers = analysed_answers(engine, form, include_synthetic)
+    answers = answers[answers["question_id"].isin(coded) & answers["status"].ne("empty")]
+    tags = effective_theme_tags(engine, form, include_synthetic=include_synthetic)
+    return answers, tags[tags["answer_id"].isin(answers["answer_id"])]
+
+
 def theme_sections(engine: Engine, form: Form, frame: pd.DataFrame, selection: Selection,
                    rule: SuppressionRule) -> list[ThemeSection]:
     """Themes of each coded question as '% of respondents mentioning', with a few redacted quotes each from
     respondents who agreed to be quoted; no quote for a theme whose figure is hidden."""
     import nlp
-    from engagement.free_text.review import comments_for_review
-    from engagement.free_text.themes import effective_theme_tags
 
-    ids = frame.set_index("reference")["response_id"]
+    answers, tags = coded_answers(engine, form, selection.include_synthetic)
+    answers = answers.assign(response_id=answers["response_reference"].map(frame.set_index("reference")[
+        "response_id"])).dropna(subset=["response_id"])
+    tags = tags.merge(answers[["answer_id", "response_id", "question_id"]], on="answer_id")
     consented = set(frame.loc[_consented(frame), "response_id"])
-    tags = effective_theme_tags(engine, form, include_synthetic=selection.include_synthetic)
     sections = []
     for spec in form.free_text_questions():
         if not spec.codebook:
             continue
-        comments = comments_for_review(engine, form, spec.id, include_synthetic=selection.include_synthetic)
-        comments = comments.assign(response_id=comments["response_reference"].map(ids)).dropna(subset=["response_id"])
-        answered = comments.assign(question_id=spec.id)[["response_id", "question_id"]]
-        question_tags = tags.merge(comments[["answer_id", "response_id"]], on="answer_id").assign(question_id=spec.id)
-        table = theme_breakdown(frame, question_tags, answered, None, rule=rule, question_ids=[spec.id])
+        table = theme_breakdown(frame, tags, answers[["response_id", "question_id"]], None, rule=rule,
+                                question_ids=[spec.id])
         labels = {t.code: t.label for t in nlp.load_codebook(spec.codebook).themes}
         table = table.assign(theme=table["theme_code"].map(labels).fillna(table["theme_code"]))
         table = table.sort_values("mentioning_n", ascending=False, na_position="last", ignore_index=True)
-        sections.append(ThemeSection(spec.id, spec.text, table, _quotes(comments, table, consented)))
+        of_question = tags[tags["question_id"].eq(spec.id)]
+        sections.append(ThemeSection(spec.id, spec.text, table, _quotes(answers, of_question, table, consented)))
     return sections
 
 
 def _consented(frame: pd.DataFrame) -> pd.Series:
-    consent_questions = [c for c in frame.columns if c == "consent"]
-    if not consent_questions:
+    if "consent" not in frame:
         return pd.Series(False, index=frame.index)
     answer = frame["consent"].astype(object)
     return answer.notna() & ~answer.astype(str).str.lower().isin(["", "false", "no", "0"])
 
 
-def _quotes(comments: pd.DataFrame, table: pd.DataFrame, consented: set) -> pd.DataFrame:
+def _quotes(answers: pd.DataFrame, tags: pd.DataFrame, table: pd.DataFrame, consented: set) -> pd.DataFrame:
     shown = table[~table["suppressed"].astype(bool) & table["mentioning_n"].notna()]
-    usable = comments[comments["response_id"].isin(consented) & comments["redacted_text"].str.strip().str.len().gt(0)]
-    exploded = usable.explode("themes")
-    exploded = exploded[exploded["themes"].isin(shown["theme_code"])].drop_duplicates(["themes", "redacted_text"])
+    candidates = tags[tags["theme_code"].isin(shown["theme_code"]) & tags["response_id"].isin(consented)]
+    candidates = candidates.merge(answers[["answer_id", "redacted_text"]], on="answer_id")
+    candidates = candidates[candidates["redacted_text"].str.strip().str.len().gt(0)]
+    candidates = candidates.drop_duplicates(["theme_code", "redacted_text"])
     # Longer answers say more; ties broken by answer id so the same data gives the same quotes.
-    exploded = exploded.assign(length=exploded["redacted_text"].str.len().clip(upper=280))
+    candidates = candidates.assign(length=candidates["redacted_text"].str.len().clip(upper=280))
     picked = (
-        exploded.sort_values(["themes", "length", "answer_id"], ascending=[True, False, True])
-        .groupby("themes", sort=False).head(QUOTES_PER_THEME)
+        candidates.sort_values(["theme_code", "length", "answer_id"], ascending=[True, False, True])
+        .groupby("theme_code", sort=False).head(QUOTES_PER_THEME)
     )
     labels = shown.set_index("theme_code")["theme"]
     return pd.DataFrame({
-        "theme_code": picked["themes"].to_numpy(),
-        "theme": picked["themes"].map(labels).to_numpy(),
+        "theme_code": picked["theme_code"].to_numpy(),
+        "theme": picked["theme_code"].map(labels).to_numpy(),
         "quote": picked["redacted_text"].to_numpy(),
     })
 
