@@ -79,7 +79,8 @@ def html_table(table: Table, footnote: str) -> Markup:
     rows = []
     for values in shown.itertuples(index=False):  # report tables have tens of rows
         cells = "".join(
-            f'<td class="num">{escape(_number(v))}</td>' if column in numeric else f"<td>{escape(v)}</td>"
+            f'<td class="num">{escape(_number(v))}</td>' if column in numeric or isinstance(v, int | float)
+            else f"<td>{escape(v)}</td>"
             for column, v in zip(shown.columns, values, strict=True)
         )
         rows.append(f"<tr>{cells}</tr>")
