@@ -210,3 +210,24 @@ def to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+
+
+def you_said_we_did_html(register: pd.DataFrame, survey_title: str, theme_labels: dict[str, str],
+                         easy_read: bool = False) -> str:
+    """The published "You said, we did" page (or its Easy Read version) from register(published_only=True)."""
+    from engagement.places import place_name
+    from engagement.you_said_we_did import STATUSES
+
+    actions = [
+        {
+            "you_said": row.you_said, "we_did": row.we_did, "owner": row.owner,
+            "status": STATUSES.get(row.status, row.status), "quotes": row.quotes,
+            "themes": ", ".join(theme_labels.get(code, code) for code in row.themes),
+            "places": ", ".join(place_name(code) for code in row.places),
+            "people": None if pd.isna(row.people) else f"{int(row.people):,}",
+        }
+        for row in register.itertuples()
+    ]
+    environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2", "html"]))
+    return environment.get_template("you_said_we_did.html.j2").render(
+        survey=survey_title, actions=actions, easy=easy_read, icons=ICONS)
