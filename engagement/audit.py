@@ -26,6 +26,7 @@ ACTIONS: dict[str, str] = {
     "responses_deleted": "Responses deleted",
     "response_viewed": "Response viewed",
     "export": "Export downloaded or written",
+    "public_action_saved": "You said, we did: action saved",
     "tags_changed": "Theme tags changed",
     "erasure": "Response erased",
     "subject_access_export": "Subject access export",

@@ -250,3 +250,25 @@ class SecondEntry(SQLModel, table=True):
     disagreements: int
     resolved_by: str | None = Field(default=None, max_length=200)
     resolved_at: datetime | None = None
+
+
+class PublicAction(SQLModel, table=True):
+    """One entry of the "You said, we did" register: what was done in response to what people said, with the
+    themes, places, count and chosen (redacted) quotes that justify it, its owner and status, and the wording
+    the public sees."""
+
+    __tablename__ = "public_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_slug: str = Field(index=True, max_length=100)
+    you_said: str = Field(sa_column=Column(Text, nullable=False))
+    we_did: str = Field(sa_column=Column(Text, nullable=False))
+    themes: str = Field(default="", max_length=500)  # theme codes joined with "|"
+    places: str = Field(default="", max_length=500)  # local authority codes joined with "|"
+    people: int | None = None  # how many respondents raised it (as shown, after suppression)
+    quotes: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON list, redacted text
+    owner: str = Field(max_length=200)
+    status: str = Field(default="planned", max_length=20)
+    published: bool = Field(default=False)
+    updated_at: datetime = Field(default_factory=utc_now)
+    updated_by: str = Field(max_length=200)

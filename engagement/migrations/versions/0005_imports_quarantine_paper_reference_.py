@@ -1,9 +1,9 @@
 """imports, quarantine, paper reference unique per survey, corrections
 
-Re-chained by the coordinator after the other branch's 0004 at merge (down_revision '0004' then).
+Comes after 0004 (the "You said, we did" register).
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-29 06:25:53.915136
 """
 
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0005'
-down_revision: str | None = '0003'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
