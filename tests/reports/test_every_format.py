@@ -218,7 +218,8 @@ def test_workbook_has_every_sheet_frozen_headings_readable_widths_and_numbers_as
     assert isinstance(first[2], int | float) and first[3] <= first[2] <= first[4]
     assert overall["C2"].number_format == "0.0" and overall["C2"].data_type == "n"
     dictionary = [row for row in book["Data dictionary"].iter_rows(values_only=True)]
-    assert dictionary[1][:2] == ("top_urgent_care", "priorities") and dictionary[1][4:] == ("1", "Not important at all")
+    urgent_care = next(row for row in dictionary if row[0] == "top_urgent_care")
+    assert urgent_care[1] == "priorities" and urgent_care[4:] == ("1", "Not important at all")
     method = "\n".join(str(r[0]) for r in book["Method and caveats"].iter_rows(values_only=True))
     assert "Based on 43 responses" in method and "not a random sample" in method
 
