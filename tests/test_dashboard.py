@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -10,6 +11,8 @@ from streamlit.testing.v1 import AppTest
 import engagement.analysis.insight as insight
 import engagement.analysis.tidy as tidy
 from engagement.demo import add_demo_responses
+from engagement.intake import Provenance, submit_many
+from tests.conftest import valid_answers
 
 TIMEOUT = 120
 
@@ -56,3 +59,130 @@ def test_reruns_and_filter_changes_reuse_the_loaded_respondents_and_never_build_
     app.run()
     assert not app.exception, app.exception
     assert len(loads) == 1
+
+
+MANSFIELD, NOTTINGHAM, BASSETLAW = "E07000174", "E06000018", "E07000171"
+
+
+@pytest.fixture
+def known_answers(session, form):
+    """40 people in Mansfield who find digital innovation unimportant, 60 in Nottingham who find it very
+    important, and 3 in Bassetlaw (too few to show); women and men split evenly in each place."""
+    rows = []
+    for place, count, rating in ((MANSFIELD, 40, "1"), (NOTTINGHAM, 60, "5"), (BASSETLAW, 3, "4")):
+        for number in range(count):
+            sex = "female" if number % 2 else "male"
+            rows.append((valid_answers(district=place, digital_innovation=rating, sex=sex, age=30 + number % 40),
+                         Provenance(channel="online" if number % 3 else "event")))
+    submit_many(session, form, rows)
+
+
+def test_priorities_whole_area_shows_n_and_percent_with_interval(known_answers):
+    app = open_page("dashboard")
+    assert app.metric[0].value == "103"
+    assert any("not yet representative" in i.value.lower() for i in app.info)
+    table = pd.concat([d.value for d in app.dataframe]).set_index("Priority")
+    digital = table.loc["Digital innovation in healthcare"]
+    assert digital["Respondents"] == "103" and digital["% Important or Very important"] == "61%"
+    assert len(app.get("vega_lite_chart")) >= 2
+
+
+def test_breakdown_by_place_says_which_place_differs_and_hides_the_small_one(known_answers):
+    app = open_page("dashboard")
+    app.selectbox(key="dash_by").set_value("place").run()
+    assert not app.exception, app.exception
+    sentences = [t.value for t in app.text]
+    assert any(s.startswith("• Mansfield rates Digital innovation in healthcare lower than the rest of the area: 0% "
+                            "vs ") for s in sentences), sentences
+    table = app.dataframe[-1].value
+    bassetlaw = table[(table["Local authority area"] == "Bassetlaw")
+                      & (table["Priority"] == "Digital innovation in healthcare")].iloc[0]
+    assert bassetlaw["% Important or Very important"] == "*"
+    assert any(c.value.startswith("* Not shown, to protect the people who answered") for c in app.caption)
+    assert app.query_params["by"] == "place"
+
+
+def test_breakdown_by_a_group(known_answers):
+    app = open_page("dashboard", {"by": "sex"})
+    assert app.selectbox(key="dash_by").value == "sex"
+    table = app.dataframe[-1].value
+    assert set(table["Sex"]) == {"Female", "Male"}
+    assert any(h.value == "By sex" for h in app.header)
+
+
+def test_filters_live_in_the_page_address_and_reopen_the_same_view(known_answers):
+    app = open_page("dashboard")
+    app.multiselect(key="dash_places").set_value(["Mansfield"]).run()
+    app.multiselect(key="dash_channels").set_value(["event"]).run()
+    assert app.query_params["place"] == "Mansfield" and app.query_params["channel"] == "event"
+    assert app.metric[0].value == "14"
+    shared = {key: app.query_params[key] for key in app.query_params}
+    reopened = open_page("dashboard", shared)
+    assert reopened.metric[0].value == "14"
+    assert reopened.multiselect(key="dash_places").value == ["Mansfield"]
+
+
+def test_a_filter_with_no_responses_says_so(known_answers):
+    app = open_page("dashboard", {"place": "Rushcliffe"})
+    assert app.metric[0].value == "0"
+    assert any("No responses match these filters" in i.value for i in app.info)
+    assert not app.get("vega_lite_chart")
+
+
+def test_a_breakdown_where_every_group_is_suppressed_says_so(session, form):
+    submit_many(session, form, [(valid_answers(district=p), Provenance()) for p in (MANSFIELD, NOTTINGHAM) * 4])
+    app = open_page("dashboard", {"by": "place"})
+    assert any("fewer than 10 people" in i.value for i in app.info)
+
+
+def test_a_bad_link_gets_plain_sentences_not_a_traceback(known_answers):
+    app = open_page("dashboard", {"by": "shoe_size", "from": "yesterday", "place": "Atlantis"})
+    warnings = " ".join(w.value for w in app.warning)
+    assert "'shoe_size' is not a breakdown" in warnings and "'yesterday'" in warnings and "'Atlantis'" in warnings
+    assert app.metric[0].value == "103"
+
+
+def test_weighting_is_off_by_default_and_shows_weighted_beside_unweighted(session, form):
+    add_demo_responses(session, form, 3000, seed=7)
+    app = open_page("dashboard")
+    assert not app.toggle(key="dash_weighted").value
+    assert "Weighted %" not in app.dataframe[0].value.columns
+    app.toggle(key="dash_weighted").set_value(True).run()
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value
+    assert {"% Important or Very important", "Weighted %", "Effective n (Kish)"} <= set(table.columns)
+    labels = [m.label for m in app.metric]
+    assert "Effective sample size (Kish)" in labels and "Design effect" in labels
+    assert app.query_params["weighted"] == "1"
+
+
+def test_who_answered_view_compares_with_census_and_words_the_caveat(session, form):
+    add_demo_responses(session, form, 300, seed=8)
+    app = open_page("dashboard", {"view": "people"})
+    assert any(w.value.startswith("Based on 300 responses") for w in app.warning)
+    assert any("Synthetic demo data" in w.value for w in app.warning)
+    table = app.dataframe[0].value
+    assert {"% of respondents", "% of residents (Census 2021)"} <= set(table.columns)
+    assert app.get("vega_lite_chart")
+
+
+def test_coverage_view_shows_targets_and_seldom_heard_groups_by_place_with_small_counts_hidden(session, form):
+    add_demo_responses(session, form, 120, seed=9)
+    app = open_page("dashboard", {"view": "coverage"})
+    targets = app.dataframe[0].value
+    assert list(targets["Campaign target"]) == ["All responses", "Through Healthwatch"]
+    seldom = app.dataframe[-1].value
+    assert "*" in seldom.to_numpy()
+    assert any(c.value.startswith("* Not shown") for c in app.caption)
+
+
+def test_themes_view_before_any_comment_is_analysed_says_so(known_answers):
+    app = open_page("dashboard", {"view": "themes"})
+    assert any("have been analysed yet" in i.value for i in app.info)
+
+
+def test_weighting_that_cannot_be_done_yet_says_why(session, form):
+    add_demo_responses(session, form, 60, seed=7)
+    app = open_page("dashboard", {"weighted": "1"})
+    assert any(w.value.startswith("Weighting is not possible here: ") for w in app.warning)
+    assert "Weighted %" not in app.dataframe[0].value.columns

@@ -49,7 +49,7 @@ def likert_chart(ratings: pd.DataFrame, form: Form, title: str = "") -> alt.Char
     items = ratings.sort_values("pct_top_box", ascending=False)["item"].tolist()
     items = [i for i in items if i in set(segments["item"])]
     segments["item_label"] = [
-        f"{item} — {top:.0f}% Important or Very important (n={n})"
+        f"{item} — {top:.0f}% Important or Very important (n={n:,})"
         for item, top, n in zip(segments["item"], segments["pct_top_box"], segments["n"], strict=True)
     ]
     label_order = list(dict.fromkeys(segments.set_index("item").loc[items, "item_label"]))

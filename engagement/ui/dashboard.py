@@ -43,6 +43,8 @@ NOT_YET_REPRESENTATIVE = (
     "Not yet representative of the overall population: these are the people who chose to answer. "
     "Compare who answered with who lives here before drawing conclusions."
 )
+# Widget values meaning "no group filter" and "no breakdown" (a selectbox shows None as an empty choice).
+EVERYONE, WHOLE_AREA = "everyone", "whole_area"
 GROUP_FILTERS = [name for name in DIMENSIONS if name not in (*PLACE_SCHEMES, "channel")]
 
 
@@ -97,9 +99,9 @@ if "dash_survey" not in st.session_state:  # first run of this session: widgets 
         "dash_channels": list(asked.channels),
         "dash_scheme": asked.place_scheme,
         "dash_places": list(asked.places),
-        "dash_group": asked.group,
+        "dash_group": asked.group or EVERYONE,
         "dash_group_values": list(asked.group_values),
-        "dash_by": asked.breakdown,
+        "dash_by": asked.breakdown or WHOLE_AREA,
         "dash_synthetic": asked.include_synthetic,
         "dash_weighted": asked.weighted,
     })
@@ -124,10 +126,10 @@ with st.sidebar:
                           key="dash_scheme")
     st.session_state.dash_places = [p for p in st.session_state.dash_places if p in DIMENSIONS[scheme].categories]
     places = st.multiselect("Place", DIMENSIONS[scheme].categories, key="dash_places", placeholder="The whole area")
-    group = st.selectbox("Only people in a group", [None, *GROUP_FILTERS], key="dash_group",
-                         format_func=lambda g: "Everyone" if g is None else DIMENSIONS[g].label)
+    group = st.selectbox("Only people in a group", [EVERYONE, *GROUP_FILTERS], key="dash_group",
+                         format_func=lambda g: "Everyone" if g == EVERYONE else DIMENSIONS[g].label)
     group_values: list[str] = []
-    if group:
+    if group != EVERYONE:
         st.session_state.dash_group_values = [
             v for v in st.session_state.dash_group_values if v in DIMENSIONS[group].categories
         ]
@@ -142,8 +144,8 @@ synthetic_notice(synthetic, len(frame))
 section_label = st.segmented_control("Show", list(SECTIONS.values()), key="dash_section") or "Priorities"
 section = next(key for key, label in SECTIONS.items() if label == section_label)
 breakdown = st.selectbox(
-    "Side by side by", [None, *DIMENSIONS], key="dash_by",
-    format_func=lambda d: "Whole area only" if d is None else DIMENSIONS[d].label,
+    "Side by side by", [WHOLE_AREA, *DIMENSIONS], key="dash_by",
+    format_func=lambda d: "Whole area only" if d == WHOLE_AREA else DIMENSIONS[d].label,
 ) if section in ("priorities", "themes") else st.session_state.dash_by
 weighted = st.toggle(
     "Weight to Census 2021 (place, age band and sex; ethnic group where the numbers allow)", key="dash_weighted"
@@ -157,9 +159,9 @@ view = DashboardView(
     channels=tuple(channels),
     place_scheme=scheme,
     places=tuple(places),
-    group=group,
+    group=None if group == EVERYONE else group,
     group_values=tuple(group_values),
-    breakdown=breakdown,
+    breakdown=None if breakdown == WHOLE_AREA else breakdown,
     include_synthetic=include_synthetic,
     weighted=bool(weighted),
 )
@@ -280,7 +282,7 @@ def coverage_section(view: DashboardView) -> None:
     st.metric("Responses", f"{result.responses:,}")
     st.header("Against the campaign targets", divider="blue")
     st.altair_chart(charts.target_chart(result.targets))
-    st.dataframe(readable_table(result.targets, {"label": "Target", "channels": "Counts", "target": "Target",
+    st.dataframe(readable_table(result.targets, {"label": "Campaign target", "channels": "Counts", "target": "Target",
                                                  "responses": "Responses", "still_needed": "Still needed"},
                                 counts=("target", "responses", "still_needed")), hide_index=True)
     st.header("Responses over time", divider="blue")
