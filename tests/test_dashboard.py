@@ -171,6 +171,8 @@ def test_coverage_view_shows_targets_and_seldom_heard_groups_by_place_with_small
     app = open_page("dashboard", {"view": "coverage"})
     targets = app.dataframe[0].value
     assert list(targets["Campaign target"]) == ["All responses", "Through Healthwatch"]
+    healthwatch = targets.set_index("Campaign target").loc["Through Healthwatch"]
+    assert int(healthwatch["Responses"].replace(",", "")) > 0  # paper forms count towards it
     seldom = app.dataframe[-1].value
     assert "*" in seldom.to_numpy()
     assert any(c.value.startswith("* Not shown") for c in app.caption)
@@ -186,3 +188,15 @@ def test_weighting_that_cannot_be_done_yet_says_why(session, form):
     app = open_page("dashboard", {"weighted": "1"})
     assert any(w.value.startswith("Weighting is not possible here: ") for w in app.warning)
     assert "Weighted %" not in app.dataframe[0].value.columns
+
+
+def test_themes_view_shows_percent_mentioning_and_says_when_every_group_is_too_small(session, form, db_url):
+    from engagement.db import get_engine
+    from engagement.text_analysis import analyse_pending
+
+    add_demo_responses(session, form, 40, seed=4)
+    analyse_pending(get_engine(db_url), form)
+    app = open_page("dashboard", {"view": "themes", "by": "place"})
+    assert any(h.value == "Whole area" for h in app.header)
+    assert app.get("vega_lite_chart")
+    assert any("fewer than 10 people who answered" in i.value for i in app.info)

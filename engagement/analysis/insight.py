@@ -12,13 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from engagement.analysis.breakdowns import describe_difference, priority_breakdown, theme_breakdown
-from engagement.analysis.coverage import Coverage, coverage
+from engagement.analysis.coverage import Coverage, seldom_heard_by_place, target_progress, weekly_responses
 from engagement.analysis.dashboard_view import DashboardView, filter_respondents
 from engagement.analysis.demographics import DIMENSIONS, add_dimensions
 from engagement.analysis.population import caveat_sentence, representativeness
 from engagement.analysis.respondents import respondent_frame
+from engagement.analysis.suppression import current_rule
 from engagement.analysis.weighting import WeightingError, WeightingResult, rake_weights, shown_margins
-from engagement.models import Answer, Response, TextAnalysis
+from engagement.models import CHANNELS, Answer, Response, TextAnalysis
 from engagement.places import Place, all_places
 from survey_forms import Form
 
@@ -118,8 +119,20 @@ def who_answered(frame: pd.DataFrame, view: DashboardView) -> WhoAnswered:
 
 
 def coverage_now(frame: pd.DataFrame, form: Form, view: DashboardView) -> Coverage | None:
+    """coverage() of the filtered respondents. Its parts are called one by one because targets count channel
+    codes, and add_dimensions has put the channel's label in their place in the cached frame."""
     chosen = filter_respondents(frame, view)
-    return None if chosen.empty else coverage(chosen, form)
+    if chosen.empty:
+        return None
+    codes = {label: code for code, label in CHANNELS.items()}
+    rule = current_rule()
+    return Coverage(
+        targets=target_progress(chosen.assign(channel=chosen["channel"].astype(object).map(codes)), form),
+        weekly=weekly_responses(chosen, rule),
+        seldom_heard=seldom_heard_by_place(chosen, rule),
+        responses=len(chosen),
+        synthetic=int(chosen["is_synthetic"].sum()),
+    )
 
 
 def free_text_answers(engine: Engine, form: Form) -> tuple[pd.DataFrame, pd.DataFrame]:

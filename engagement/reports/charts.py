@@ -175,7 +175,7 @@ def group_dots(table: pd.DataFrame, facet: str = "item", measure: str = "% Impor
         f"{g} (n={int(n):,})" if pd.notna(n) else f"{g} (n=*)" for g, n in zip(data["group"], data["n"], strict=True)
     ]
     order = list(dict.fromkeys(data["group_label"]))
-    y = alt.Y("group_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=320))
+    y = alt.Y("group_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=320, labelOverlap=False))
     x_scale = alt.Scale(domain=[0, 100])
     base = alt.Chart().encode(y=y)
     interval = base.mark_rule(strokeWidth=2, color="#525252").encode(
@@ -202,9 +202,10 @@ def group_dots(table: pd.DataFrame, facet: str = "item", measure: str = "% Impor
     ).transform_filter("datum.hidden")
     return (
         alt.layer(interval, dots, stars, data=data)
-        .properties(width=360, height=alt.Step(18))
-        .facet(facet=alt.Facet(f"{facet}:N", title=None, header=alt.Header(labelFontWeight="bold",
-                                                                          labelLimit=400)), columns=columns)
+        .properties(width=360, height=20 * len(order))
+        .facet(facet=alt.Facet(f"{facet}:N", title=None, sort=list(dict.fromkeys(data[facet])),
+                               header=alt.Header(labelFontWeight="bold", labelFontSize=13, labelLimit=400)),
+               columns=columns)
         .resolve_scale(y="shared")
     )
 
@@ -252,15 +253,15 @@ def target_chart(targets: pd.DataFrame) -> alt.Chart:
 def weekly_chart(weekly: pd.DataFrame, dimension: str, title: str) -> alt.Chart:
     """Responses per week, stacked by channel or by place. Hidden (small) counts are left out of the stack."""
     data = weekly[(weekly["dimension"] == dimension) & weekly["responses"].notna()].copy()
-    data["week_start"] = pd.to_datetime(data["week_start"])
+    data["week"] = pd.to_datetime(data["week_start"]).dt.strftime("%-d %b %Y")
     return (
         alt.Chart(data, title=title)
         .mark_bar()
         .encode(
-            x=alt.X("yearmonthdate(week_start):O", title="Week starting"),
+            x=alt.X("week:O", title="Week starting (Monday)", sort=list(dict.fromkeys(data["week"]))),
             y=alt.Y("responses:Q", title="Responses"),
             color=alt.Color("group:N", title=None, legend=alt.Legend(orient="bottom", columns=3, labelLimit=260)),
-            tooltip=[alt.Tooltip("week_start:T", title="Week starting"), "group", "responses"],
+            tooltip=[alt.Tooltip("week:N", title="Week starting"), "group", "responses"],
         )
         .properties(width=560, height=240)
     )

@@ -173,7 +173,8 @@ st.info(NOT_YET_REPRESENTATIVE, icon=":material/info:")
 
 def show_footnote(*tables: pd.DataFrame | None) -> None:
     """The suppression footnote under any table that hides a figure."""
-    if any(t is not None and not t.empty and (t["suppressed"].any() or t.isna().any().any()) for t in tables):
+    if any(t is not None and not t.empty and (t["suppressed"].any() or t["suppression_note"].ne("").any())
+           for t in tables):
         st.caption(footnote())
 
 
@@ -194,9 +195,10 @@ def priorities_section(view: DashboardView) -> None:
     st.header("Whole area", divider="blue")
     st.caption("% Important or Very important, with its 95% interval (Wilson), and the full spread of answers: "
                "bars left of the line are 'not important', right of it 'important', the neutral answer across it.")
-    for grid in [q for section in form.sections for q in section.questions if q.type == "likert_grid"]:
+    for part, grid in [(sec, q) for sec in form.sections for q in sec.questions if q.type == "likert_grid"]:
         items = result.whole[result.whole["item_id"].isin([i.id for i in grid.items or []])]
-        st.subheader(grid.text)
+        st.subheader(part.title)
+        st.caption(f"“{grid.text}”")
         st.altair_chart(charts.priority_bars(items, form))
         columns = {"item": "Priority", "n": "Respondents", "pct": "% Important or Very important",
                    "ci_low": "95% interval from", "ci_high": "95% interval to"}
