@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import pytest
 import streamlit as st
@@ -200,3 +202,12 @@ def test_themes_view_shows_percent_mentioning_and_says_when_every_group_is_too_s
     assert any(h.value == "Whole area" for h in app.header)
     assert app.get("vega_lite_chart")
     assert any("fewer than 10 people who answered" in i.value for i in app.info)
+
+
+def test_responses_added_after_the_page_was_opened_show_on_the_next_click(session, form, known_answers):
+    app = open_page("dashboard")
+    assert app.metric[0].value == "103"
+    add_demo_responses(session, form, 7, seed=1)
+    time.sleep(2.1)  # the data version is re-read at most every 2 seconds
+    app.run()
+    assert app.metric[0].value == "110"

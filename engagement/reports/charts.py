@@ -253,14 +253,16 @@ def target_chart(targets: pd.DataFrame) -> alt.Chart:
 def weekly_chart(weekly: pd.DataFrame, dimension: str, title: str) -> alt.Chart:
     """Responses per week, stacked by channel or by place. Hidden (small) counts are left out of the stack."""
     data = weekly[(weekly["dimension"] == dimension) & weekly["responses"].notna()].copy()
-    data["week"] = pd.to_datetime(data["week_start"]).dt.strftime("%-d %b %Y")
+    data["week"] = pd.to_datetime(data["week_start"]).dt.strftime("%-d %b")
     return (
         alt.Chart(data, title=title)
         .mark_bar()
         .encode(
-            x=alt.X("week:O", title="Week starting (Monday)", sort=list(dict.fromkeys(data["week"]))),
+            x=alt.X("week:O", title="Week starting (Monday)", sort=list(dict.fromkeys(data["week"])),
+                    axis=alt.Axis(labelAngle=0)),
             y=alt.Y("responses:Q", title="Responses"),
-            color=alt.Color("group:N", title=None, legend=alt.Legend(orient="bottom", columns=3, labelLimit=260)),
+            # Legend on the right: with a bottom legend Streamlit's sizing squeezes the bars to nothing.
+            color=alt.Color("group:N", title=None, legend=alt.Legend(labelLimit=260)),
             tooltip=[alt.Tooltip("week:N", title="Week starting"), "group", "responses"],
         )
         .properties(width=560, height=240)

@@ -49,10 +49,17 @@ GROUP_FILTERS = [name for name in DIMENSIONS if name not in (*PLACE_SCHEMES, "ch
 
 
 # Cached by the data's version: a new, changed or deleted response gives a new version and a fresh load. The
-# version itself is re-read at most every 10 seconds, so figures catch up with new responses within that time.
-@st.cache_data(ttl=10, show_spinner=False)
+# version (one scan of the answers) is re-read at most every 2 seconds, so a burst of clicks scans once.
+@st.cache_data(ttl=2, show_spinner=False)
 def current_version(url: str, slug: str) -> str:
     return data_version(get_engine(url), slug)
+
+
+@st.cache_resource
+def last_seen_versions() -> dict[tuple[str, str], str]:
+    """The version each survey was last drawn with, for every session of this server: the page draws with it
+    straight away and checks for newer data after drawing."""
+    return {}
 
 
 @st.cache_data(max_entries=2, show_spinner="Loading the responses…")
@@ -113,7 +120,8 @@ with st.sidebar:
     slug = st.selectbox("Survey", list(forms), format_func=lambda s: forms[s].title, key="dash_survey")
     form = forms[slug]
     engine()  # creates or migrates the database once per server
-    version = current_version(url, slug)
+    seen = last_seen_versions()
+    version = seen.get((url, slug)) or seen.setdefault((url, slug), current_version(url, slug))
     frame = respondents(url, slug, version)
     first_day, last_day = (
         (frame["created_at"].min().date(), frame["created_at"].max().date()) if len(frame) else (None, None)
@@ -192,7 +200,7 @@ def priorities_section(view: DashboardView) -> None:
         return
     if result.weighting_problem:
         st.warning(result.weighting_problem)
-    st.header("Whole area", divider="blue")
+    st.header("Everyone chosen" if view.is_filtered else "Whole area", divider="blue")
     st.caption("% Important or Very important, with its 95% interval (Wilson), and the full spread of answers: "
                "bars left of the line are 'not important', right of it 'important', the neutral answer across it.")
     for part, grid in [(sec, q) for sec in form.sections for q in sec.questions if q.type == "likert_grid"]:
@@ -331,3 +339,8 @@ def themes_section(view: DashboardView) -> None:
 
 {"priorities": priorities_section, "people": people_section, "coverage": coverage_section,
  "themes": themes_section}[section](view)
+
+# Drawn: now see whether anyone has added, changed or deleted a response since, and if so draw again with it.
+if (latest := current_version(url, slug)) != version:
+    seen[(url, slug)] = latest
+    st.rerun()
