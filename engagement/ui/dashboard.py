@@ -57,7 +57,7 @@ def current_version(url: str, slug: str) -> str:
 
 @st.cache_resource
 def last_seen_versions() -> dict[tuple[str, str], str]:
-    """The version each survey was last drawn with, for every session of this server: the page draws with it
+    """The version each survey was last drawn with, for every session of this server: a click draws with it
     straight away and checks for newer data after drawing."""
     return {}
 
@@ -98,7 +98,8 @@ forms = {f.slug: f for f in available_forms()}
 url = database_url()
 asked = view_from_query({key: st.query_params.get_all(key) for key in st.query_params}, list(forms),
                         DEFAULT_FORM_SLUG)
-if "dash_survey" not in st.session_state:  # first run of this session: widgets start from the address
+opening = "dash_survey" not in st.session_state
+if opening:  # first run of this session: widgets start from the address
     st.session_state.update({
         "dash_survey": asked.survey,
         "dash_section": SECTIONS[asked.section],
@@ -121,7 +122,10 @@ with st.sidebar:
     form = forms[slug]
     engine()  # creates or migrates the database once per server
     seen = last_seen_versions()
-    version = seen.get((url, slug)) or seen.setdefault((url, slug), current_version(url, slug))
+    # Opening the page checks the data first (someone may just have answered); later clicks draw at once.
+    if opening or (url, slug) not in seen:
+        seen[(url, slug)] = current_version(url, slug)
+    version = seen[(url, slug)]
     frame = respondents(url, slug, version)
     first_day, last_day = (
         (frame["created_at"].min().date(), frame["created_at"].max().date()) if len(frame) else (None, None)

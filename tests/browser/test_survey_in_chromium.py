@@ -56,7 +56,9 @@ def test_public_answers_survey_and_dashboard_count_goes_up(page, app_server):
     page.get_by_text("Thank you. Your answers have been saved").wait_for()
 
     assert dashboard_count(page, url) == before + 1
-    page.get_by_text("Mansfield").first.wait_for()
+    page.goto(f"{url}/dashboard?place=Mansfield")
+    page.get_by_text("Respondents in Mansfield").wait_for()
+    assert int(page.get_by_test_id("stMetricValue").first.inner_text().replace(",", "")) >= 1
 
 
 def test_missing_answers_are_explained_in_the_browser(page, app_server):
