@@ -211,3 +211,19 @@ def test_responses_added_after_the_page_was_opened_show_on_the_next_click(sessio
     time.sleep(2.1)  # the data version is re-read at most every 2 seconds
     app.run()
     assert app.metric[0].value == "110"
+
+
+def test_an_item_with_a_hidden_answer_count_still_gets_its_bar_marked_with_a_star(session, form):
+    from engagement.analysis.breakdowns import priority_breakdown
+    from engagement.analysis.demographics import add_dimensions
+    from engagement.analysis.respondents import respondent_frame
+    from engagement.db import get_engine
+    from engagement.reports.charts import priority_bars
+
+    ratings = ["5"] * 30 + ["1"] * 2  # two people find digital innovation not important at all: hidden
+    submit_many(session, form, [(valid_answers(digital_innovation=r), Provenance()) for r in ratings])
+    frame = add_dimensions(respondent_frame(get_engine(), form), form)
+    table = priority_breakdown(frame, form, None)
+    chart = priority_bars(table, form).to_dict()
+    labels = {row["item_label"] for rows in chart["datasets"].values() for row in rows if "item_label" in row}
+    assert any(label.startswith("Digital innovation in healthcare * — ") for label in labels)

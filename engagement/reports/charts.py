@@ -146,8 +146,13 @@ COMPARISON_COLOURS = {
 
 def priority_bars(table: pd.DataFrame, form: Form, title: str = "") -> alt.Chart:
     """The diverging stacked bar for each item of a whole-area priority_breakdown table, centred on the
-    neutral answer. Items with any hidden figure get no bar (the page lists them with "*")."""
-    shown = table[~table["suppressed"].astype(bool) & table.filter(like="pct_").notna().all(axis=1)]
+    neutral answer. A suppressed item gets no bar; an item with a hidden answer count is drawn without that
+    segment and marked "*" after its name."""
+    shown = table[~table["suppressed"].astype(bool) & table["pct"].notna()].copy()
+    spread = [c for c in shown.columns if c.startswith("pct_")]
+    hidden = shown[spread].isna().any(axis=1)
+    shown.loc[hidden, "item"] = shown.loc[hidden, "item"] + " *"
+    shown[spread] = shown[spread].fillna(0.0)
     ratings = shown.rename(columns={"item_id": "question_id", "pct": "pct_top_box"})
     return likert_chart(ratings, form, title=title)
 

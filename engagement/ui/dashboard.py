@@ -206,7 +206,9 @@ def priorities_section(view: DashboardView) -> None:
         st.warning(result.weighting_problem)
     st.header("Everyone chosen" if view.is_filtered else "Whole area", divider="blue")
     st.caption("% Important or Very important, with its 95% interval (Wilson), and the full spread of answers: "
-               "bars left of the line are 'not important', right of it 'important', the neutral answer across it.")
+               "bars left of the line are 'not important', right of it 'important', the neutral answer across it. "
+               "* after a priority: a few answers are hidden to protect the people who gave them, and are not "
+               "drawn.")
     for part, grid in [(sec, q) for sec in form.sections for q in sec.questions if q.type == "likert_grid"]:
         items = result.whole[result.whole["item_id"].isin([i.id for i in grid.items or []])]
         st.subheader(part.title)
@@ -335,7 +337,7 @@ def themes_section(view: DashboardView) -> None:
     if result.message:
         st.info(result.message, icon=":material/visibility_off:")
         return
-    st.altair_chart(charts.group_dots(result.by_group, facet="theme", measure="% mentioning", columns=3))
+    st.altair_chart(charts.group_dots(result.by_group, facet="theme", measure="% mentioning"))
     for sentence in result.differences:
         st.text(f"• {sentence}")
     show_footnote(result.by_group)
