@@ -103,14 +103,14 @@ WEIGHTED_ANSWERS = {
 }
 
 # Like 2019, Black and Asian residents answer less often than their share of the population (Nottingham
-# Census 2021: Asian 14.9%, Black 10.0%; the county about 2.5% and 1%): demo data holds roughly half that.
-ETHNIC_CITY = [("white_british", 66), ("white_other", 8), ("asian_pakistani", 3), ("asian_indian", 2),
-               ("black_african", 3), ("black_caribbean", 1.5), ("mixed_white_black_caribbean", 3),
-               ("asian_chinese", 1), ("asian_bangladeshi", 0.5), ("black_other", 0.5), ("other_arab", 1),
-               ("mixed_other", 2), ("white_irish", 1), ("prefer_not_to_say", 6)]
-ETHNIC_COUNTY = [("white_british", 87), ("white_other", 4), ("asian_indian", 0.6), ("asian_pakistani", 0.3),
-                 ("mixed_white_asian", 1), ("mixed_white_black_caribbean", 0.8), ("black_african", 0.3),
-                 ("black_caribbean", 0.2), ("white_irish", 1), ("white_gypsy_traveller", 0.2),
+# Census 2021: Asian 14.9%, Black 10.0%; the county about 2.5% and 1%): demo data holds about 60% of that.
+ETHNIC_CITY = [("white_british", 64), ("white_other", 8), ("asian_pakistani", 4.5), ("asian_indian", 3),
+               ("asian_chinese", 1.5), ("asian_bangladeshi", 0.5), ("black_african", 4), ("black_caribbean", 2),
+               ("black_other", 0.5), ("mixed_white_black_caribbean", 3), ("other_arab", 1), ("mixed_other", 2),
+               ("white_irish", 1), ("prefer_not_to_say", 6)]
+ETHNIC_COUNTY = [("white_british", 86.5), ("white_other", 4), ("asian_indian", 1), ("asian_pakistani", 0.4),
+                 ("mixed_white_asian", 1), ("mixed_white_black_caribbean", 0.8), ("black_african", 0.4),
+                 ("black_caribbean", 0.3), ("white_irish", 1), ("white_gypsy_traveller", 0.2),
                  ("other_any", 0.3), ("prefer_not_to_say", 5)]
 CHANNEL_WEIGHTS = [("online", 62), ("paper", 28), ("event", 10)]
 
@@ -128,11 +128,11 @@ def _rating(rng: random.Random, top_share: float) -> str:
 
 def _age(rng: random.Random, sex: object) -> int:
     """A respondent's age: a few school pupils, mostly middle-aged and older. Like 2019, men aged 20-40
-    answer less often: half of them are redrawn as older men."""
+    answer less often: three in ten of them are redrawn as older men."""
     if rng.random() < 0.02:
         return rng.randint(11, 15)
     age = min(95, max(16, int(rng.gauss(50, 18))))
-    if sex == "male" and 20 <= age <= 40 and rng.random() < 0.5:
+    if sex == "male" and 20 <= age <= 40 and rng.random() < 0.3:
         age = rng.randint(41, 85)
     return age
 

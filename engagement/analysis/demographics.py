@@ -292,6 +292,13 @@ def groups_present(frame: pd.DataFrame, dimension: str, form: Form | None = None
     if dimension == "seldom_heard":
         return [g for g in SELDOM_HEARD if frame[f"{SELDOM_HEARD_PREFIX}{g}"].any()]
     present = set(frame[dimension].dropna().unique())
-    ordered = [c for c in dims[dimension].categories if c in present]
-    extra = sorted(present - set(ordered), key=str)
-    return ordered + extra
+    ordered = [c for c in dims[dimension].categories if c in present and c not in NOT_STATED]
+    # Categories outside the standard list (age bands the analyst chose): "Under N" first, then by number.
+    extra = sorted(present - set(ordered) - set(NOT_STATED), key=_reading_order)
+    return ordered + extra + [c for c in NOT_STATED if c in present]
+
+
+def _reading_order(label: object) -> tuple[int, float, str]:
+    text = str(label)
+    digits = "".join(c for c in text.split("-")[0].split("+")[0] if c.isdigit())
+    return (0 if text.startswith("Under") else 1 if digits else 2, float(digits or "inf"), text)

@@ -120,7 +120,7 @@ def suppress(
     values = out[cells].apply(pd.to_numeric, errors="coerce").astype(float)
     hidden = values.gt(0) & values.lt(rule.min_cell)
     small_base = values[base].isna() | values[base].lt(rule.min_base)
-    # Counts in rows nobody is in are known zeros: not hidden, and no protection for anything else.
+    # A small base hides every count in its row, except in rows nobody is in: their zeros are known anyway.
     hidden.loc[small_base & values[base].gt(0), cells[1:]] = True
     if rule.secondary and not out.empty:
         _secondary(values, hidden, base, cells[1:], subtotals, list(group_keys), out)

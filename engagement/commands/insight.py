@@ -122,12 +122,21 @@ def priorities(
     frame = add_dimensions(frame, form, age_bands=bands)
     weights = _weights(frame) if weighted else None
     table = priority_breakdown(frame, form, dimension, weights=weights)
+    if table.empty:
+        message = f"Nobody is in any '{dimension}' group yet, so there is nothing to break down."
+        click.echo(message, err=as_json)
+        if as_json:
+            click.echo("[]")
+        return
     if as_json:
         click.echo(json.dumps(breakdown_records(table, weighted), indent=2, ensure_ascii=False))
         return
+    if table["suppressed"].all():
+        click.echo(f"Every '{dimension}' group is too small to show (fewer than 10 people each), so nothing is shown.")
+        return
     for _, row in table.iterrows():
         click.echo(describe_difference(row))
-    if table["suppressed"].any() or table.filter(like="count_").isna().any().any():
+    if table["suppressed"].any() or table["pct"].isna().any():
         click.echo(footnote())
 
 

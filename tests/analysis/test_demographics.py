@@ -46,6 +46,7 @@ def test_age_bands_are_an_output_choice(form):
     assert add_dimensions(frame, form)["age_band"].tolist() == ["Under 16", "16-24", "16-24", "75+", "Not answered"]
     wide = add_dimensions(frame, form, age_bands=((18, 64), (65, None)))
     assert wide["age_band"].tolist() == ["Under 18", "Under 18", "18-64", "65+", "Not answered"]
+    assert groups_present(wide, "age_band") == ["Under 18", "18-64", "65+", "Not answered"]
     assert "Under 16" in groups_present(add_dimensions(frame, form), "age_band")
     assert "Under 16" not in groups_present(add_dimensions(frame.iloc[1:], form), "age_band")
 
