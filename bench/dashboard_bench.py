@@ -150,7 +150,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    print(f"Database: {args.database} ({args.responses:,} responses)")
+    print(f"Database: {args.database} ({args.responses:,} responses); load average {os.getloadavg()[0]:.1f}")
     url = prepare_database(args.database, args.responses)
     process, base, env = start_app(url, args.database.with_suffix(".streamlit.log"))
     results: dict[str, float] = {}
@@ -179,6 +179,8 @@ def main() -> None:
         target = next(v for k, v in targets.items() if name.startswith(k))
         print(f"{name:58s} {seconds:6.2f} s   (target {target:.0f} s{', MISSED' if seconds > target else ''})")
     print(f"{'app memory (RSS now / peak)':58s} {now:6.0f} / {peak:.0f} MiB (target 1,024 MiB)")
+    # Other work on the machine slows every figure above; the load average says how busy it was.
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":

@@ -227,3 +227,10 @@ def test_an_item_with_a_hidden_answer_count_still_gets_its_bar_marked_with_a_sta
     chart = priority_bars(table, form).to_dict()
     labels = {row["item_label"] for rows in chart["datasets"].values() for row in rows if "item_label" in row}
     assert any(label.startswith("Digital innovation in healthcare * — ") for label in labels)
+
+
+def test_a_link_with_dates_outside_the_data_matches_nobody_without_an_error(known_answers):
+    app = open_page("dashboard", {"from": "2019-03-04", "to": "2019-04-26"})
+    assert app.metric[0].value == "0"
+    assert any("No responses match these filters" in i.value for i in app.info)
+    assert any("answered from 4 March 2019 to 26 April 2019" in c.value for c in app.caption)

@@ -127,11 +127,8 @@ with st.sidebar:
         seen[(url, slug)] = current_version(url, slug)
     version = seen[(url, slug)]
     frame = respondents(url, slug, version)
-    first_day, last_day = (
-        (frame["created_at"].min().date(), frame["created_at"].max().date()) if len(frame) else (None, None)
-    )
-    dates = st.date_input("Answered between", key="dash_dates", min_value=first_day, max_value=last_day,
-                          format="DD/MM/YYYY")
+    # No min/max on the dates: a shared link may name days outside the data, which simply match nobody.
+    dates = st.date_input("Answered between", key="dash_dates", format="DD/MM/YYYY")
     channels = st.multiselect("Channel", list(CHANNELS), format_func=CHANNELS.get, key="dash_channels",
                               placeholder="All channels")
     scheme = st.selectbox("Places grouped by", PLACE_SCHEMES, format_func=lambda s: DIMENSIONS[s].label,
