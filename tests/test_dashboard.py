@@ -234,3 +234,14 @@ def test_a_link_with_dates_outside_the_data_matches_nobody_without_an_error(know
     assert app.metric[0].value == "0"
     assert any("No responses match these filters" in i.value for i in app.info)
     assert any("answered from 4 March 2019 to 26 April 2019" in c.value for c in app.caption)
+
+
+def test_moving_between_views_keeps_the_chosen_breakdown(known_answers):
+    app = open_page("dashboard", {"by": "place"})
+    app.button_group(key="dash_section").set_value("Coverage and targets").run()
+    app.run()
+    assert not app.exception, app.exception
+    assert app.query_params["view"] == "coverage" and app.query_params["by"] == "place"
+    app.button_group(key="dash_section").set_value("Priorities").run()
+    assert not app.exception, app.exception
+    assert app.selectbox(key="dash_by").value == "place"

@@ -115,6 +115,10 @@ if opening:  # first run of this session: widgets start from the address
     })
     for problem in asked.problems:
         st.warning(problem, icon=":material/link_off:")
+# Streamlit forgets a widget's value when a run does not draw it (the breakdown on the coverage view, the group's
+# values while "Everyone" is chosen): writing each value back keeps the view whole while the analyst moves about.
+for key in ("dash_by", "dash_weighted", "dash_group_values"):
+    st.session_state[key] = st.session_state[key]
 
 with st.sidebar:
     st.subheader("Filters")
