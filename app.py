@@ -1,15 +1,42 @@
-"""What matters to you: the Streamlit entry point. It only builds the navigation; pages live in engagement/ui/."""
+"""What matters to you: the Streamlit entry point. It builds the navigation from the signed-in user's roles;
+pages live in engagement/ui/ and each staff page checks the role again itself."""
 
 import streamlit as st
 
+from engagement.auth import PAGE_ROLES
+from engagement.ui.access import current_user, end_session
+
 st.set_page_config(page_title="What matters to you", page_icon=":material/favorite:", layout="wide")
 
-# A flat list, not sections: Streamlit's sectioned sidebar renders list markup that fails axe (WCAG 1.3.1).
-pages = [
-    st.Page("engagement/ui/survey.py", title="Take the survey", icon=":material/edit_note:", default=True),
-    st.Page("engagement/ui/paper_entry.py", title="Paper form entry", icon=":material/keyboard:"),
-    st.Page("engagement/ui/dashboard.py", title="Dashboard", icon=":material/bar_chart:"),
-    st.Page("engagement/ui/comments.py", title="Comments and themes", icon=":material/forum:"),
-    st.Page("engagement/ui/export.py", title="Exports", icon=":material/download:"),
-]
-st.navigation(pages).run()
+STAFF_PAGES = {
+    "paper_entry": ("Paper form entry", ":material/keyboard:"),
+    "dashboard": ("Dashboard", ":material/bar_chart:"),
+    "comments": ("Comments and themes", ":material/forum:"),
+    "export": ("Exports", ":material/download:"),
+    "admin_users": ("Users", ":material/manage_accounts:"),
+    "admin_audit": ("Audit log", ":material/history:"),
+    "admin_privacy": ("Privacy and retention", ":material/shield_person:"),
+}
+survey = st.Page("engagement/ui/survey.py", title="Take the survey", icon=":material/edit_note:", default=True)
+sign_in = st.Page("engagement/ui/sign_in.py", title="Staff sign-in", icon=":material/login:")
+staff = {
+    name: st.Page(f"engagement/ui/{name}.py", title=title, icon=icon) for name, (title, icon) in STAFF_PAGES.items()
+}
+# Every page is registered, hidden, so a page opened by its URL runs and its own role check says why it shows
+# nothing. What a person can reach is the menu below, built from their roles; the public sees no menu at all.
+page = st.navigation([survey, sign_in, *staff.values()], position="hidden")
+
+user = current_user()
+if user is not None:
+    with st.sidebar:
+        st.caption(f"Signed in as {user.username}")
+        st.page_link(survey)
+        for name, staff_page in staff.items():
+            if user.has_any(*PAGE_ROLES[name]):
+                st.page_link(staff_page)
+        if st.button("Sign out", icon=":material/logout:"):
+            end_session()
+            if user.via == "sso":
+                st.logout()
+            st.switch_page(sign_in)
+page.run()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from engagement.commands import privacy as privacy_commands
+from engagement.commands import users as users_commands
 from engagement.config import DEFAULT_FORM_SLUG, database_url
 from engagement.db import get_engine, session_scope, upgrade_database
 from engagement.forms import check_form_file, get_form
@@ -140,9 +142,13 @@ def stats(as_json: bool) -> None:
 @FORM_OPTION
 def export(fmt: str, out: Path, exclude_synthetic: bool, form_slug: str) -> None:
     """Export answers as a tidy file: one row per response × question, with question text and answer label."""
+    from engagement.audit import command_line_actor, record
     from engagement.reports.export import export_tidy_csv
 
     rows = export_tidy_csv(get_engine(), get_form(form_slug), out, include_synthetic=not exclude_synthetic)
+    with session_scope() as session:
+        record(session, "export", actor=command_line_actor(), via="command: engagement export", target_kind="survey",
+               target_id=form_slug, format=fmt, rows=rows, synthetic_included=not exclude_synthetic)
     click.echo(f"Wrote {rows} rows to {out}")
 
 
@@ -260,6 +266,8 @@ def nlp_evaluate(codebook: str, data_path: Path, data_format: str, as_json: bool
 from engagement.commands.insight import priorities  # noqa: E402
 from engagement.commands.population import coverage_command, weights  # noqa: E402
 
+main.add_command(users_commands.users)
+main.add_command(privacy_commands.privacy)
 main.add_command(weights)
 main.add_command(coverage_command)
 main.add_command(priorities)

@@ -23,3 +23,23 @@ def database_url() -> str:
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
         return url
     return f"sqlite:///{instance_dir() / 'engagement.db'}"
+
+
+def _minutes(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip().isdigit() and int(value) > 0 else default
+
+
+def session_timeout_minutes() -> int:
+    """A signed-in session ends after this many minutes without activity (ENGAGEMENT_SESSION_TIMEOUT_MINUTES)."""
+    return _minutes("ENGAGEMENT_SESSION_TIMEOUT_MINUTES", 30)
+
+
+def lockout_minutes() -> int:
+    """How long a username stays locked after too many failed sign-ins (ENGAGEMENT_LOCKOUT_MINUTES)."""
+    return _minutes("ENGAGEMENT_LOCKOUT_MINUTES", 15)
+
+
+def privacy_notice_version() -> str:
+    """The privacy notice respondents are shown, recorded with their consent (ENGAGEMENT_PRIVACY_NOTICE_VERSION)."""
+    return os.environ.get("ENGAGEMENT_PRIVACY_NOTICE_VERSION", "").strip() or "unversioned"

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
+from engagement import audit
 from engagement.intake import Provenance, submit_many
 from engagement.models import Answer, AppSetting, Response, utc_now
 from engagement.places import all_places
@@ -203,6 +204,7 @@ def add_demo_responses(session: Session, form: Form, count: int, seed: int | Non
             paper_reference=f"DEMO-{rng.randrange(10**6):06d}-{number}" if channel == "paper" else None,
             is_synthetic=True,
             created_at=now - timedelta(minutes=rng.randrange(8 * 7 * 24 * 60)),
+            via="demo data generator",
         )
         batch.append((synthetic_answers(form, rng), provenance))
     submit_many(session, form, batch)
@@ -220,11 +222,13 @@ def demo_was_ever_loaded(session: Session) -> bool:
     return session.get(AppSetting, DEMO_FLAG) is not None
 
 
-def remove_demo_responses(session: Session) -> int:
+def remove_demo_responses(session: Session, *, actor: str | None = None, via: str = "command: engagement demo") -> int:
     """Delete every synthetic response and its answers; real responses are untouched."""
     synthetic_ids = select(Response.id).where(Response.is_synthetic.is_(True))
     count = session.scalar(select(func.count()).select_from(Response).where(Response.is_synthetic.is_(True)))
     session.execute(delete(Answer).where(Answer.response_id.in_(synthetic_ids)))
     session.execute(delete(Response).where(Response.is_synthetic.is_(True)))
+    audit.record(session, "responses_deleted", actor=actor or audit.command_line_actor(), via=via,
+                 target_kind="synthetic demo data", count=int(count))
     session.commit()
     return int(count)

@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session
 
+from engagement import audit
+from engagement.config import privacy_notice_version
 from engagement.models import CHANNELS, Answer, Response, utc_now
 from engagement.places import place_by_code
 from survey_forms import AnswerSpec, Form
@@ -52,6 +54,17 @@ class Provenance:
     import_batch: str | None = None
     is_synthetic: bool = False
     created_at: datetime | None = None
+    via: str | None = None  # the page or command, for the audit log; defaults to the channel's usual way in
+
+    @property
+    def actor(self) -> str:
+        return self.entered_by or ("respondent" if self.channel == "online" else f"{self.channel} intake")
+
+    @property
+    def recorded_via(self) -> str:
+        return self.via or {"online": "page: Take the survey", "paper": "page: Paper form entry"}.get(
+            self.channel, f"channel: {self.channel}"
+        )
 
     def problems(self) -> list[AnswerProblem]:
         found = []
@@ -189,6 +202,9 @@ def new_reference() -> str:
 
 
 def _new_response(form: Form, checked: CheckedResponse, provenance: Provenance) -> Response:
+    created_at = provenance.created_at or utc_now()
+    # What the respondent agreed to is the wording of every consent question they ticked, word for word.
+    agreed = [spec.text for spec in form.questions if spec.type == "consent" and checked.values.get(spec.id)]
     return Response(
         reference=new_reference(),
         survey_slug=form.slug,
@@ -199,7 +215,10 @@ def _new_response(form: Form, checked: CheckedResponse, provenance: Provenance) 
         import_batch=provenance.import_batch,
         place_code=checked.place_code,
         is_synthetic=provenance.is_synthetic,
-        created_at=provenance.created_at or utc_now(),
+        created_at=created_at,
+        consent_text="\n".join(agreed) or None,
+        privacy_notice_version=privacy_notice_version() if agreed else None,
+        consent_given_at=created_at if agreed else None,
     )
 
 
@@ -216,7 +235,22 @@ def _store(session: Session, form: Form, rows: Sequence[tuple[CheckedResponse, P
     ]
     if answers:
         session.execute(insert(Answer), answers)
+    _audit_created(session, responses, [provenance for _, provenance in rows])
     return responses
+
+
+def _audit_created(session: Session, responses: Sequence[Response], provenances: Sequence[Provenance]) -> None:
+    """One event per response keyed in or submitted; one per batch for imports and demo data."""
+    if len(responses) == 1:
+        [response], [provenance] = responses, provenances
+        audit.record(session, "response_created", actor=provenance.actor, via=provenance.recorded_via,
+                     target_kind="response", target_id=response.reference, channel=response.channel)
+    elif responses:
+        first = provenances[0]
+        audit.record(session, "responses_imported", actor=first.actor, via=first.recorded_via,
+                     target_kind="survey", target_id=responses[0].survey_slug, count=len(responses),
+                     channels=sorted({p.channel for p in provenances}),
+                     batch=first.import_batch, synthetic=all(p.is_synthetic for p in provenances))
 
 
 def submit_response(

@@ -35,6 +35,12 @@ class Response(SQLModel, table=True):
     place_code: str | None = Field(default=None, index=True, max_length=20)
     is_synthetic: bool = Field(default=False, index=True)
     created_at: datetime = Field(default_factory=utc_now, index=True)
+    # What the respondent agreed to, word for word, and under which privacy notice (UK GDPR accountability).
+    consent_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    privacy_notice_version: str | None = Field(default=None, max_length=50)
+    consent_given_at: datetime | None = None
+    # Set by the submitting page once per filled-in form, so a double-clicked submit stores one response.
+    submission_key: str | None = Field(default=None, unique=True, index=True, max_length=64)
 
 
 class Answer(SQLModel, table=True):
@@ -113,3 +119,55 @@ class RedactionLog(SQLModel, table=True):
     end: int
     model_version: str = Field(max_length=80)
     logged_at: datetime = Field(default_factory=utc_now)
+
+
+class UserAccount(SQLModel, table=True):
+    """A member of staff or a volunteer who signs in. Roles are held as a comma-separated list."""
+
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True, max_length=100)
+    password_hash: str = Field(max_length=255)
+    roles: str = Field(max_length=200)
+    disabled: bool = False
+    created_at: datetime = Field(default_factory=utc_now)
+    last_sign_in: datetime | None = None
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins counted per username typed, whether or not such an account exists, so the slow-down
+    and lock-out never reveal which usernames are real."""
+
+    __tablename__ = "sign_in_throttle"
+
+    username: str = Field(primary_key=True, max_length=100)
+    failed_attempts: int = 0
+    last_failed_at: datetime | None = None
+    locked_until: datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when, and from which page or command. Append-only; never holds answer content."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utc_now, index=True)
+    actor: str = Field(index=True, max_length=200)
+    action: str = Field(index=True, max_length=50)
+    target_kind: str | None = Field(default=None, max_length=50)
+    target_id: str | None = Field(default=None, index=True, max_length=100)
+    via: str = Field(max_length=100)
+    details: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class SurveySetting(SQLModel, table=True):
+    """Settings an administrator keeps per survey, such as how long identifying answers are kept."""
+
+    __tablename__ = "survey_setting"
+
+    survey_slug: str = Field(primary_key=True, max_length=100)
+    retention_days: int | None = None
+    updated_at: datetime = Field(default_factory=utc_now)
+    updated_by: str | None = Field(default=None, max_length=200)

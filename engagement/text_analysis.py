@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import nlp
+from engagement import audit
 from engagement.models import (
     AnalystThemeTag,
     Answer,
@@ -262,7 +263,8 @@ def comments_for_review(
 
 
 def set_analyst_themes(
-    session: Session, answer_id: int, codebook: str, chosen: Iterable[str], analyst: str
+    session: Session, answer_id: int, codebook: str, chosen: Iterable[str], analyst: str,
+    via: str = "page: Comments and themes",
 ) -> None:
     """Record an analyst's view of an answer's themes, relative to what the model said: model themes kept are
     accepted, model themes dropped are rejected, new themes are added. Replaces that analyst view."""
@@ -290,6 +292,8 @@ def set_analyst_themes(
             AnalystThemeTag(answer_id=answer_id, codebook=codebook, theme_code=code, decision=decision,
                             analyst=analyst.strip())
         )
+    audit.record(session, "tags_changed", actor=analyst.strip(), via=via, target_kind="answer",
+                 target_id=str(answer_id), codebook=codebook, themes=sorted(chosen))
     session.commit()
 
 

@@ -45,6 +45,7 @@ class AnswerSpec:
     min: int | None = None
     max: int | None = None
     codebook: str | None = None
+    contact_details: bool = False
 
     def label_for(self, code: str) -> str:
         for option in self.options:
@@ -125,7 +126,8 @@ class Form:
                             label=question.label or question.text,
                             left=question.left, right=question.right, count=question.count,
                             max_length=question.max_length, min=question.min, max=question.max,
-                            codebook=question.codebook, **common,
+                            codebook=question.codebook, contact_details=question.contact_details,
+                            **common,
                         )
                     )
         return specs

@@ -61,6 +61,7 @@ class Question(BaseModel):
     min: int | None = None
     max: int | None = None
     codebook: str | None = Field(default=None, pattern=r"^[a-z0-9_-]+$")
+    contact_details: bool = False  # an email, phone number or address: removed when the retention period ends
 
     @model_validator(mode="after")
     def _fields_fit_the_type(self) -> Question:

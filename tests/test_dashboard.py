@@ -15,13 +15,12 @@ import engagement.analysis.tidy as tidy
 from engagement.demo import add_demo_responses
 from engagement.intake import Provenance, submit_many
 from tests.conftest import valid_answers
-
-TIMEOUT = 120
+from tests.pages import open_page as open_signed_in
 
 
 def open_page(name: str, query: dict[str, str | list[str]] | None = None) -> AppTest:
-    """The page as an analyst opens it (the coordinator switches this to tests/pages.py when sign-in lands)."""
-    app = AppTest.from_file(f"../engagement/ui/{name}.py", default_timeout=TIMEOUT)
+    """The page as a signed-in analyst opens it, from a link with these query parameters."""
+    app = open_signed_in(name, roles=("analyst",), run=False)
     for key, value in (query or {}).items():
         app.query_params[key] = value
     app.run()
@@ -34,12 +33,6 @@ def fresh_cache():
     st.cache_data.clear()
     yield
     st.cache_data.clear()
-
-
-def texts(app: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "success", "error", "text")
-             for e in getattr(app, kind)]
-    return "\n".join(str(p) for p in parts)
 
 
 def test_reruns_and_filter_changes_reuse_the_loaded_respondents_and_never_build_the_tidy_frame(

@@ -9,15 +9,7 @@ from engagement.db import get_engine
 from engagement.demo import add_demo_responses
 from engagement.models import Response
 from tests.conftest import valid_answers
-
-TIMEOUT = 60
-
-
-def page(name: str) -> AppTest:
-    app = AppTest.from_file(f"../engagement/ui/{name}.py", default_timeout=TIMEOUT)
-    app.run()
-    assert not app.exception, app.exception
-    return app
+from tests.pages import open_page
 
 
 def fill(app: AppTest, prefix: str, answers: dict) -> None:
@@ -33,7 +25,7 @@ def submit_button(app: AppTest):
 
 
 def test_survey_page_saves_a_complete_response_and_thanks_the_respondent(session, db_url):
-    app = page("survey")
+    app = open_page("survey", roles=())
     fill(app, "survey", valid_answers())
     app.text_area(key="survey:best_thing").input("The staff are wonderful")
     submit_button(app).click().run()
@@ -44,7 +36,7 @@ def test_survey_page_saves_a_complete_response_and_thanks_the_respondent(session
 
 
 def test_survey_page_shows_problems_beside_questions_and_saves_nothing(session, db_url):
-    app = page("survey")
+    app = open_page("survey", roles=())
     answers = valid_answers()
     del answers["supporting_our_workforce"]
     fill(app, "survey", answers)
@@ -55,23 +47,22 @@ def test_survey_page_shows_problems_beside_questions_and_saves_nothing(session, 
     assert app.radio(key="survey:top_urgent_care").value == "5"  # answers already given are kept
 
 
-def test_paper_entry_records_volunteer_and_paper_reference(session, db_url):
-    app = page("paper_entry")
-    app.text_input(key="paper_volunteer").input("Healthwatch volunteer 12")
+def test_paper_entry_records_the_signed_in_volunteer_and_paper_reference(session, db_url):
+    app = open_page("paper_entry", roles=("volunteer",), username="hw-volunteer-12")
     app.text_input(key="paper:paper_reference").input("HWN-2019-0042")
     fill(app, "paper", valid_answers())
     submit_button(app).click().run()
     assert not app.exception
     saved = session.exec(select(Response)).one()
     assert (saved.channel, saved.entered_by, saved.paper_reference) == (
-        "paper", "Healthwatch volunteer 12", "HWN-2019-0042",
+        "paper", "hw-volunteer-12", "HWN-2019-0042",
     )
     assert any("Entered by you today: 1" in h.value for h in app.subheader)
 
 
 def test_dashboard_marks_synthetic_data_and_shows_counts_and_priorities(session, form, db_url):
     add_demo_responses(session, form, 40, seed=5)
-    app = page("dashboard")
+    app = open_page("dashboard", roles=("analyst",))
     assert any("Synthetic demo data" in w.value for w in app.warning)
     assert app.metric[0].value == "40"
     assert any("not yet representative" in i.value.lower() for i in app.info)
@@ -83,21 +74,21 @@ def test_dashboard_marks_synthetic_data_and_shows_counts_and_priorities(session,
 
 def test_export_page_offers_the_csv(session, form, db_url):
     add_demo_responses(session, form, 5, seed=1)
-    app = page("export")
+    app = open_page("export", roles=("comms",))
     assert any("Synthetic demo data" in w.value for w in app.warning)
     assert len(app.dataframe) == 1
     assert len(app.get("download_button")) == 1
 
 
 def test_comments_page_analyses_new_answers_and_records_an_analyst_decision(session, form, db_url):
+    from engagement.models import AnalystThemeTag
     from engagement.text_analysis import effective_theme_tags
 
     add_demo_responses(session, form, 30, seed=4)
-    app = page("comments")
+    app = open_page("comments", roles=("analyst",), username="analyst-b")
     headers = [h.value for h in app.header]
     assert headers == ["Themes", "What the codebook may miss", "Review comments"]
     assert any("Personal details are removed" in c.value for c in app.caption)
-    app.text_input(key="analyst_name").input("Analyst B").run()
     review = app.get("form")[0]
     chosen = review.multiselect[0]
     chosen.set_value(["T99"])
@@ -106,3 +97,4 @@ def test_comments_page_analyses_new_answers_and_records_an_analyst_decision(sess
     assert not app.exception
     tags = effective_theme_tags(get_engine(db_url), form)
     assert "analyst" in set(tags["source"])
+    assert set(session.scalars(select(AnalystThemeTag.analyst))) == {"analyst-b"}

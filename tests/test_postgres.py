@@ -48,3 +48,22 @@ def test_postgres_stores_responses_and_reports_them(postgres_url, form):
 
 def test_upgrade_is_repeatable_on_postgres(postgres_url):
     upgrade_database(postgres_url)
+
+
+def test_migrations_match_the_models_and_audit_is_append_only_on_postgres(postgres_url):
+    from alembic import command
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    from engagement.db import alembic_config
+    from tests.test_migrations import schema_differences
+
+    assert schema_differences(postgres_url) == []
+    engine = get_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO audit_event (at, actor, action, via) VALUES (now(), 'a', 'x', 'y')"))
+    with pytest.raises(DatabaseError, match="append-only"), engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_event"))
+    command.downgrade(alembic_config(postgres_url), "0002")
+    upgrade_database(postgres_url)
+    assert schema_differences(postgres_url) == []

@@ -1,1 +1,1 @@
-"""Command-line commands, one module per area, registered in engagement/cli.py."""
+"""Command groups of the `engagement` command, one module per area, each registered in engagement/cli.py."""

@@ -16,7 +16,10 @@ from engagement.text_analysis import (
     set_analyst_themes,
     theme_summary,
 )
+from engagement.ui.access import require_roles
 from engagement.ui.shared import current_form, engine, synthetic_notice
+
+user = require_roles("analyst", "admin")
 
 REVIEW_PAGE_SIZE = 10
 
@@ -73,7 +76,7 @@ for topic in topics:
 
 st.header("Review comments", divider="blue")
 st.caption("Your decisions are kept apart from the model's and always win. `engagement nlp train` learns from them.")
-analyst = st.text_input("Your name (recorded with each decision)", key="analyst_name")
+st.caption(f"Decisions are recorded as made by {user.username}.")
 theme_filter = st.selectbox(
     "Show comments tagged with", [None, *labels], format_func=lambda c: "Any theme" if c is None else labels[c]
 )
@@ -92,7 +95,7 @@ for row in comments.head(REVIEW_PAGE_SIZE).itertuples():
         if st.form_submit_button("Save themes"):
             try:
                 with Session(engine()) as session:
-                    set_analyst_themes(session, row.answer_id, codebook.slug, chosen, analyst or "")
+                    set_analyst_themes(session, row.answer_id, codebook.slug, chosen, user.username)
             except ValueError as exc:
                 st.error(str(exc))
             else:

@@ -37,7 +37,10 @@ from engagement.forms import available_forms, get_form
 from engagement.models import CHANNELS
 from engagement.reports import charts
 from engagement.reports.tables import readable_table
+from engagement.ui.access import require_roles
 from engagement.ui.shared import engine, synthetic_notice
+
+user = require_roles("analyst", "comms", "admin")
 
 NOT_YET_REPRESENTATIVE = (
     "Not yet representative of the overall population: these are the people who chose to answer. "

@@ -7,8 +7,10 @@ import streamlit as st
 from engagement.analysis.counts import response_counts
 from engagement.analysis.tidy import tidy_answers
 from engagement.reports.export import tidy_csv_bytes
+from engagement.ui.access import record, require_roles
 from engagement.ui.shared import current_form, engine, synthetic_notice
 
+user = require_roles("comms", "admin")
 form = current_form()
 st.title("Exports")
 counts = response_counts(engine(), form.slug)
@@ -31,6 +33,10 @@ st.download_button(
     file_name=f"{form.slug}-answers.csv",
     mime="text/csv",
     type="primary",
+    on_click=record,
+    args=(user, "export", "Exports"),
+    kwargs={"target_kind": "survey", "target_id": form.slug, "format": "csv", "rows": len(tidy),
+            "synthetic_included": include_synthetic},
 )
 st.subheader("First rows")
 st.dataframe(tidy.head(20), hide_index=True)

@@ -8,12 +8,15 @@ import streamlit as st
 from sqlmodel import Session
 
 from engagement.analysis.counts import entries_by
+from engagement.entries import own_entry_answers
 from engagement.intake import IntakeError, Provenance, submit_response
+from engagement.ui.access import require_roles
 from engagement.ui.form_widgets import answer_widgets, clear_answers, collect_answers, problem_summary
 from engagement.ui.shared import current_form, engine
 
 PREFIX = "paper"
 
+user = require_roles("volunteer", "admin")
 form = current_form()
 st.title("Paper form entry")
 st.caption(
@@ -27,7 +30,7 @@ if saved:
 errors: dict[str, str] = st.session_state.get("paper_errors", {})
 problem_summary(form, errors, "Not saved. Please check:")
 
-volunteer = st.text_input("Your name or volunteer ID", key="paper_volunteer")
+st.caption(f"Forms you save are recorded as entered by {user.username}.")
 with st.form("paper_form", border=False):
     st.text_input("Paper form reference (written on the form)", key=f"{PREFIX}:paper_reference")
     if "paper_reference" in errors:
@@ -39,25 +42,31 @@ if submitted:
     answers = collect_answers(form, PREFIX)
     provenance = Provenance(
         channel="paper",
-        entered_by=(volunteer or "").strip() or None,
+        entered_by=user.username,
         paper_reference=st.session_state.get(f"{PREFIX}:paper_reference"),
     )
     try:
-        if not provenance.entered_by:
-            st.session_state["paper_errors"] = {"entered_by": "enter your name or volunteer ID at the top"}
-        else:
-            with Session(engine()) as session:
-                response = submit_response(session, form, answers, provenance)
-            st.session_state["paper_errors"] = {}
-            st.session_state["paper_saved"] = f"{provenance.paper_reference} as {response.reference}"
-            clear_answers(form, PREFIX)
+        with Session(engine()) as session:
+            response = submit_response(session, form, answers, provenance)
+        st.session_state["paper_errors"] = {}
+        st.session_state["paper_saved"] = f"{provenance.paper_reference} as {response.reference}"
+        clear_answers(form, PREFIX)
     except IntakeError as exc:
         st.session_state["paper_errors"] = {p.question_id: p.message for p in exc.problems}
     st.rerun()
 
-if volunteer:
-    today = datetime.combine(datetime.now(UTC).date(), time.min, tzinfo=UTC)
-    entries = entries_by(engine(), volunteer.strip(), today)
-    st.subheader(f"Entered by you today: {len(entries)}")
-    if entries:
-        st.dataframe(entries, hide_index=True)
+today = datetime.combine(datetime.now(UTC).date(), time.min, tzinfo=UTC)
+entries = entries_by(engine(), user.username, today)
+st.subheader(f"Entered by you today: {len(entries)}")
+if entries:
+    st.dataframe(entries, hide_index=True)
+
+st.subheader("Check one of your entries")
+reference = st.text_input("Reference of a form you entered (R-…)", key="paper_check_reference")
+if reference.strip():
+    with Session(engine()) as session:
+        answers = own_entry_answers(session, reference, user.username, via="page: Paper form entry")
+    if answers is None:
+        st.error("You have not entered a paper form with that reference.")
+    else:
+        st.dataframe(answers, hide_index=True)

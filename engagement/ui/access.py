@@ -1,0 +1,112 @@
+"""Who is signed in, and the check at the top of every staff page. The check runs on the server each time a
+page runs, so a page opened by its URL without the role shows a plain message and nothing else."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+import streamlit as st
+from sqlmodel import Session
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from engagement import audit
+from engagement.auth import AccountError, SignedInUser, active_user, parse_sso_allow_list, sso_user
+from engagement.config import session_timeout_minutes
+from engagement.ui.shared import engine
+
+SESSION_KEY = "signed_in"
+
+
+def start_session(user: SignedInUser) -> None:
+    st.session_state[SESSION_KEY] = {"username": user.username, "via": user.via, "last_seen": time.time()}
+
+
+def end_session(reason: str = "sign_out") -> None:
+    signed_in = st.session_state.pop(SESSION_KEY, None)
+    if signed_in and reason == "sign_out":
+        with Session(engine()) as session:
+            audit.record(session, "sign_out", actor=signed_in["username"], via="sign-out button")
+            session.commit()
+
+
+def sso_configured() -> bool:
+    """True when the organisation has set up single sign-on ([auth] in Streamlit secrets)."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return False
+
+
+def sso_allow_list() -> dict[str, frozenset[str]]:
+    """Email -> roles, from [sso_roles] in Streamlit secrets or ENGAGEMENT_SSO_ROLES (JSON) in the environment."""
+    raw: dict[str, Any] = {}
+    try:
+        raw = dict(st.secrets.get("sso_roles", {}))
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        raw = {}
+    if not raw and os.environ.get("ENGAGEMENT_SSO_ROLES"):
+        raw = json.loads(os.environ["ENGAGEMENT_SSO_ROLES"])
+    return parse_sso_allow_list(raw)
+
+
+def _sso_signed_in_user() -> SignedInUser | None:
+    if not sso_configured() or not st.user.is_logged_in:
+        return None
+    try:
+        return sso_user(st.user.to_dict(), sso_allow_list())
+    except AccountError as exc:
+        st.error(str(exc))
+        return None
+
+
+def current_user() -> SignedInUser | None:
+    """The signed-in user as they are now: roles re-read, a disabled account or an idle session ends here."""
+    signed_in = st.session_state.get(SESSION_KEY)
+    if signed_in is None:
+        user = _sso_signed_in_user()
+        if user is not None:
+            start_session(user)
+        return user
+    idle = time.time() - signed_in["last_seen"]
+    if idle > session_timeout_minutes() * 60:
+        st.session_state.pop(SESSION_KEY, None)
+        st.session_state["session_expired"] = True
+        return None
+    if signed_in["via"] == "sso":
+        user = _sso_signed_in_user()
+    else:
+        with Session(engine()) as session:
+            user = active_user(session, signed_in["username"])
+    if user is None:
+        st.session_state.pop(SESSION_KEY, None)
+        return None
+    signed_in["last_seen"] = time.time()
+    return user
+
+
+def require_roles(*roles: str) -> SignedInUser:
+    """Stop the page unless the signed-in user holds one of `roles`; return that user."""
+    user = current_user()
+    if user is None:
+        if st.session_state.pop("session_expired", False):
+            st.warning(
+                f"Your session ended after {session_timeout_minutes()} minutes without activity. "
+                "Please sign in again."
+            )
+        else:
+            st.info("Please sign in to see this page.")
+        st.stop()
+    if not user.has_any(*roles):
+        st.error("You do not have access to this page. Ask an administrator if you need it.")
+        st.stop()
+    return user
+
+
+def record(user: SignedInUser, action: str, page: str, **details: Any) -> None:
+    """Audit something a signed-in user did on a page, in its own short transaction."""
+    with Session(engine()) as session:
+        audit.record(session, action, actor=user.username, via=f"page: {page}", **details)
+        session.commit()
