@@ -5,7 +5,7 @@ free-text themes. Every figure comes from the stats and population layers, so it
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 from sqlalchemy import select
@@ -56,33 +56,47 @@ class Priorities:
 
 
 def priorities(frame: pd.DataFrame, form: Form, view: DashboardView) -> Priorities:
+    """The whole area (or the filtered respondents), weighted if asked; see `with_breakdown` for the groups."""
     chosen = filter_respondents(frame, view)
     result = Priorities(responses=len(chosen))
     if chosen.empty:
         result.message = NO_RESPONSES
         return result
-    weights = None
     if view.weighted:
         try:
             result.weighting = whole_area_weights(frame, view)
             result.weighting_margins = shown_margins(result.weighting)
-            weights = result.weighting.weights.reindex(chosen.index)
         except WeightingError as exc:
             result.weighting_problem = f"Weighting is not possible here: {exc}"
-    result.whole = priority_breakdown(chosen, form, None, weights=weights)
-    if view.breakdown:
-        table = priority_breakdown(chosen, form, view.breakdown, weights=weights)
-        result.by_group = table
-        label = DIMENSIONS[view.breakdown].label.lower()
-        if table.empty:
-            result.message = f"Nobody in these responses has an answer for {label}, so there is no breakdown."
-        elif table["suppressed"].all():
-            result.message = (
-                f"Every group of {label} has fewer than 10 people who rated these items, so no figures can be "
-                "shown by group. Widen the filters or choose a broader breakdown."
-            )
-        significant = table[table["significant"].astype(bool)]
-        result.differences = [describe_difference(row) for _, row in significant.iterrows()]
+    result.whole = priority_breakdown(chosen, form, None, weights=_weights_for(result, chosen))
+    return result
+
+
+def _weights_for(result: Priorities, chosen: pd.DataFrame) -> pd.Series | None:
+    return None if result.weighting is None else result.weighting.weights.reindex(chosen.index)
+
+
+def with_breakdown(frame: pd.DataFrame, form: Form, view: DashboardView, whole: Priorities) -> Priorities:
+    """`whole` (from `priorities`, reused so a new breakdown costs only the breakdown) plus the view's breakdown:
+    every group against the rest, the significant differences in plain sentences, and a sentence when there is
+    nothing to show."""
+    result = replace(whole)
+    if not view.breakdown or not whole.responses:
+        return result
+    chosen = filter_respondents(frame, view)
+    table = priority_breakdown(chosen, form, view.breakdown, weights=_weights_for(whole, chosen))
+    result.by_group = table
+    label = DIMENSIONS[view.breakdown].label.lower()
+    if table.empty:
+        result.message = f"Nobody in these responses has an answer for {label}, so there is no breakdown."
+        return result
+    if table["suppressed"].all():
+        result.message = (
+            f"Every group of {label} has fewer than 10 people who rated these items, so no figures can be "
+            "shown by group. Widen the filters or choose a broader breakdown."
+        )
+    significant = table[table["significant"].astype(bool)]
+    result.differences = [describe_difference(row) for _, row in significant.iterrows()]
     return result
 
 

@@ -6,6 +6,8 @@ are loaded once per version of the data and cached; every filter change works on
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -28,6 +30,7 @@ from engagement.analysis.insight import (
     priorities,
     themes,
     who_answered,
+    with_breakdown,
 )
 from engagement.analysis.respondents import data_version
 from engagement.analysis.suppression import footnote
@@ -70,9 +73,17 @@ def respondents(url: str, slug: str, version: str) -> pd.DataFrame:
     return load_respondents(get_engine(url), get_form(slug))
 
 
-@st.cache_data(max_entries=64, show_spinner="Working out the figures…")
-def priorities_for(url: str, slug: str, version: str, view: DashboardView) -> Priorities:
+@st.cache_data(max_entries=32, show_spinner="Working out the figures…")
+def whole_area_for(url: str, slug: str, version: str, view: DashboardView) -> Priorities:
     return priorities(respondents(url, slug, version), get_form(slug), view)
+
+
+@st.cache_data(max_entries=64, show_spinner="Comparing the groups…")
+def priorities_for(url: str, slug: str, version: str, view: DashboardView) -> Priorities:
+    # The whole-area figures depend only on the filters (and weighting): cached apart, so changing the
+    # breakdown works out only the breakdown.
+    whole = whole_area_for(url, slug, version, replace(view.filters, weighted=view.weighted))
+    return with_breakdown(respondents(url, slug, version), get_form(slug), view, whole)
 
 
 @st.cache_data(max_entries=32, show_spinner="Comparing with Census 2021…")
