@@ -13,6 +13,8 @@ STAFF_PAGES = {
     "dashboard": ("Dashboard", ":material/bar_chart:"),
     "comments": ("Comments and themes", ":material/forum:"),
     "export": ("Exports", ":material/download:"),
+    "imports": ("Import responses", ":material/upload_file:"),
+    "you_said_we_did": ("You said, we did", ":material/campaign:"),
     "admin_users": ("Users", ":material/manage_accounts:"),
     "admin_audit": ("Audit log", ":material/history:"),
     "admin_privacy": ("Privacy and retention", ":material/shield_person:"),

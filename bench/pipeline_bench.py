@@ -19,7 +19,7 @@ def main(responses: int) -> None:
     from engagement.db import get_engine, upgrade_database
     from engagement.demo import add_demo_responses
     from engagement.forms import get_form
-    from engagement.text_analysis import analyse_pending
+    from engagement.free_text.job import analyse_pending
 
     upgrade_database()
     engine, form = get_engine(), get_form("what-matters-to-you-2019")

@@ -32,6 +32,8 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "dashboard": ("analyst", "comms", "admin"),
     "comments": ("analyst", "admin"),
     "export": ("comms", "admin"),
+    "imports": ("analyst", "admin"),
+    "you_said_we_did": ("analyst", "comms", "admin"),
     "admin_users": ("admin",),
     "admin_audit": ("admin",),
     "admin_privacy": ("admin",),

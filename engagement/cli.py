@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from engagement.commands import exports as export_commands
+from engagement.commands import imports as import_commands
 from engagement.commands import privacy as privacy_commands
 from engagement.commands import users as users_commands
 from engagement.config import DEFAULT_FORM_SLUG, database_url
@@ -136,28 +138,11 @@ def stats(as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
-@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), required=True)
-@click.option("--exclude-synthetic", is_flag=True, help="Leave out synthetic demo responses.")
-@FORM_OPTION
-def export(fmt: str, out: Path, exclude_synthetic: bool, form_slug: str) -> None:
-    """Export answers as a tidy file: one row per response × question, with question text and answer label."""
-    from engagement.audit import command_line_actor, record
-    from engagement.reports.export import export_tidy_csv
-
-    rows = export_tidy_csv(get_engine(), get_form(form_slug), out, include_synthetic=not exclude_synthetic)
-    with session_scope() as session:
-        record(session, "export", actor=command_line_actor(), via="command: engagement export", target_kind="survey",
-               target_id=form_slug, format=fmt, rows=rows, synthetic_included=not exclude_synthetic)
-    click.echo(f"Wrote {rows} rows to {out}")
-
-
-@main.command()
 @FORM_OPTION
 def analyse(form_slug: str) -> None:
-    """Analyse every free-text answer not yet analysed by the current model version (themes, sentiment,
-    personal-data redaction)."""
-    from engagement.text_analysis import analyse_pending
+    """Analyse every respondent-written answer not yet analysed by the current model version (themes,
+    sentiment, personal-data redaction). Only one analyser runs per survey across all app instances."""
+    from engagement.free_text.job import AnalysisAlreadyRunning, analyse_pending
 
     bar = None
 
@@ -168,9 +153,13 @@ def analyse(form_slug: str) -> None:
             bar.__enter__()
         bar.update(done - bar.pos)
 
-    count = analyse_pending(get_engine(), get_form(form_slug), progress=progress)
-    if bar is not None:
-        bar.__exit__(None, None, None)
+    try:
+        count = analyse_pending(get_engine(), get_form(form_slug), progress=progress)
+    except AnalysisAlreadyRunning as exc:
+        raise click.ClickException(f"{exc} Nothing to do here; try again when it has finished.") from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     click.echo(f"Analysed {count:,} free-text answers.")
 
 
@@ -194,7 +183,8 @@ def nlp_codebooks() -> None:
 def nlp_train(codebook: str) -> None:
     """Retrain a codebook's theme model, learning from every analyst decision stored here."""
     import nlp
-    from engagement.text_analysis import analyst_training_examples, stored_comments
+    from engagement.free_text.review import analyst_training_examples
+    from engagement.free_text.stored import stored_comments
 
     with session_scope() as session:
         examples = analyst_training_examples(session, codebook)
@@ -216,10 +206,14 @@ def nlp_train(codebook: str) -> None:
 def nlp_topics(question: str, n_topics: int, form_slug: str) -> None:
     """Discover topics in one question's (redacted) answers, to show what the codebook misses."""
     import nlp
-    from engagement.text_analysis import analyse_pending, comments_for_review
+    from engagement.free_text.job import AnalysisAlreadyRunning, analyse_pending
+    from engagement.free_text.review import comments_for_review
 
     form = get_form(form_slug)
-    analyse_pending(get_engine(), form)
+    try:
+        analyse_pending(get_engine(), form)
+    except AnalysisAlreadyRunning as exc:
+        click.echo(f"{exc} Topics are found in the answers analysed so far.", err=True)
     texts = comments_for_review(get_engine(), form, question)["redacted_text"].tolist()
     for number, topic in enumerate(nlp.discover_topics(texts, n_topics), start=1):
         click.echo(f"Topic {number} ({topic.size} answers): {', '.join(topic.terms)}")
@@ -271,6 +265,8 @@ main.add_command(privacy_commands.privacy)
 main.add_command(weights)
 main.add_command(coverage_command)
 main.add_command(priorities)
+main.add_command(import_commands.import_command)
+main.add_command(export_commands.export)
 
 if __name__ == "__main__":
     main()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlmodel import Session
@@ -194,8 +195,13 @@ def _top_box_share(item_id: str, place_name: str, age: object) -> float:
 def add_demo_responses(session: Session, form: Form, count: int, seed: int | None = None) -> int:
     """Add `count` synthetic responses spread over places, groups and channels, over the last eight weeks."""
     rng = random.Random(seed)
-    now = utc_now()
-    batch = []
+    submit_many(session, form, _demo_batch(form, count, rng, utc_now()))
+    _remember_demo_loaded(session)
+    return count
+
+
+def _demo_batch(form: Form, count: int, rng: random.Random, now: datetime) -> Iterator[tuple[dict, Provenance]]:
+    """Made one at a time as intake asks for them, so a large demo set never sits in memory whole."""
     for number in range(1, count + 1):
         channel = _pick(rng, CHANNEL_WEIGHTS)
         provenance = Provenance(
@@ -206,10 +212,7 @@ def add_demo_responses(session: Session, form: Form, count: int, seed: int | Non
             created_at=now - timedelta(minutes=rng.randrange(8 * 7 * 24 * 60)),
             via="demo data generator",
         )
-        batch.append((synthetic_answers(form, rng), provenance))
-    submit_many(session, form, batch)
-    _remember_demo_loaded(session)
-    return count
+        yield synthetic_answers(form, rng), provenance
 
 
 def _remember_demo_loaded(session: Session) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from engagement.config import DEFAULT_FORM_SLUG
 from engagement.models import CHANNELS
 from engagement.places import place_options
 from survey_forms import Form, FormFileError, list_forms, load_form, load_form_file
@@ -34,4 +35,36 @@ def _channels_known(form: Form) -> Form:
 
 
 def available_forms() -> list[Form]:
-    return [check_form_file(path) for path in list_forms()]
+    """Every shipped form, the default survey first, then each with its Easy Read version after it."""
+    forms = [check_form_file(path) for path in list_forms()]
+    return sorted(forms, key=lambda form: ((form.definition.easy_read_of or form.slug) != DEFAULT_FORM_SLUG,
+                                           form.definition.easy_read_of is not None))
+
+
+@cache
+def easy_read_version(slug: str) -> Form | None:
+    """The Easy Read form whose results join the survey `slug`, if there is one."""
+    return next((form for form in available_forms() if form.definition.easy_read_of == slug), None)
+
+
+def combination_problems(easy_read: Form, standard: Form) -> list[str]:
+    """Where an Easy Read form's answers would not combine with the standard form's: a question id or answer
+    code the standard form does not have and that no `mapping` entry states."""
+    mapped = {qid: entry for entry in easy_read.definition.mapping for qid in entry.questions}
+    standard_ids = {spec.id: spec for spec in standard.questions}
+    problems = []
+    for spec in easy_read.questions:
+        entry = mapped.get(spec.id)
+        target_id = (entry.standard_question if entry and entry.standard_question else spec.id)
+        target = standard_ids.get(target_id)
+        if target is None:
+            problems.append(f"{spec.id}: no question '{target_id}' in {standard.slug} and no mapping says where")
+            continue
+        if target.type != spec.type:
+            problems.append(f"{spec.id}: is {spec.type} here but {target.type} in {standard.slug}")
+        codes = {o.code for o in target.options}
+        for option in spec.options:
+            code = entry.answers.get(option.code, option.code) if entry else option.code
+            if codes and code not in codes:
+                problems.append(f"{spec.id}: answer '{option.code}' is not an answer in {standard.slug}")
+    return problems

@@ -7,9 +7,10 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from engagement import audit
@@ -19,7 +20,9 @@ from engagement.places import place_by_code
 from survey_forms import AnswerSpec, Form
 
 POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+WHOLE_NUMBER = re.compile(r"^[+-]?[0-9]+(\.0*)?$")
 MAX_LISTED_OPTIONS = 12
+CHUNK_ROWS = 2_000  # rows checked and written at a time, so memory stays flat however long the batch
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Provenance:
     is_synthetic: bool = False
     created_at: datetime | None = None
     via: str | None = None  # the page or command, for the audit log; defaults to the channel's usual way in
+    submission_key: str | None = None  # the same key twice is the same response (an imported row's fingerprint)
 
     @property
     def actor(self) -> str:
@@ -83,11 +87,7 @@ class CheckedResponse:
     """Answers that passed every check: code values ready to store, one list per question."""
 
     values: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def place_code(self) -> str | None:
-        codes = self.values.get("district") or []
-        return codes[0] if codes and place_by_code(codes[0]) else None
+    place_code: str | None = None  # the local authority answered to the form's place question, if one
 
 
 def _is_blank(value: Any) -> bool:
@@ -119,7 +119,24 @@ def _option_code(spec: AnswerSpec, value: Any) -> str:
     raise ValueError(f"'{text}' is not one of the allowed answers: {_allowed(spec)}")
 
 
-def _check_one(spec: AnswerSpec, value: Any) -> list[str]:
+def _whole_number(value: Any) -> int:
+    """Digits only (a spreadsheet's 42.0 too): Python's float() would also take '1e2', '1_00' and 'inf'."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    if WHOLE_NUMBER.match(text):
+        return int(text.split(".")[0])
+    try:
+        float(text)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a number") from None
+    raise ValueError(f"'{value}' is not a whole number written in digits (for example 42)")
+
+
+def check_value(spec: AnswerSpec, value: Any) -> list[str]:
+    """The stored values of one answer, or ValueError saying what is allowed."""
     kind = spec.type
     if kind in ("likert", "single_choice", "bipolar", "place"):
         return [_option_code(spec, value)]
@@ -141,17 +158,12 @@ def _check_one(spec: AnswerSpec, value: Any) -> list[str]:
                 raise ValueError(f"'{text[:20]}…' is too long; each entry may have {spec.max_length} characters")
         return texts
     if kind == "number":
-        try:
-            number = float(str(value).strip())
-        except ValueError:
-            raise ValueError(f"'{value}' is not a number") from None
-        if not number.is_integer():
-            raise ValueError(f"'{value}' is not a whole number")
+        number = _whole_number(value)
         low = spec.min if spec.min is not None else float("-inf")
         high = spec.max if spec.max is not None else float("inf")
         if not low <= number <= high:
-            raise ValueError(f"{int(number)} is outside the allowed range {spec.min} to {spec.max}")
-        return [str(int(number))]
+            raise ValueError(f"{number} is outside the allowed range {spec.min} to {spec.max}")
+        return [str(number)]
     if kind == "postcode_district":
         text = str(value).strip().upper().replace(" ", "")
         if not POSTCODE_DISTRICT.match(text):
@@ -184,7 +196,7 @@ def check_answers(form: Form, answers: Mapping[str, Any]) -> CheckedResponse:
                 problems.append(AnswerProblem(spec.id, spec.label, need))
             continue
         try:
-            values = _check_one(spec, raw)
+            values = check_value(spec, raw)
         except ValueError as exc:
             problems.append(AnswerProblem(spec.id, spec.label, str(exc)))
             continue
@@ -192,6 +204,8 @@ def check_answers(form: Form, answers: Mapping[str, Any]) -> CheckedResponse:
             problems.append(AnswerProblem(spec.id, spec.label, "must be ticked"))
         elif values:
             checked.values[spec.id] = values
+            if spec.type == "place" and place_by_code(values[0]):
+                checked.place_code = values[0]
     if problems:
         raise IntakeError(problems)
     return checked
@@ -201,56 +215,77 @@ def new_reference() -> str:
     return "R-" + secrets.token_hex(5).upper()
 
 
-def _new_response(form: Form, checked: CheckedResponse, provenance: Provenance) -> Response:
+def _response_row(form: Form, checked: CheckedResponse, provenance: Provenance) -> dict[str, Any]:
     created_at = provenance.created_at or utc_now()
     # What the respondent agreed to is the wording of every consent question they ticked, word for word.
     agreed = [spec.text for spec in form.questions if spec.type == "consent" and checked.values.get(spec.id)]
-    return Response(
-        reference=new_reference(),
-        survey_slug=form.slug,
-        survey_version=form.version,
-        channel=provenance.channel,
-        entered_by=provenance.entered_by,
-        paper_reference=(provenance.paper_reference or "").strip() or None,
-        import_batch=provenance.import_batch,
-        place_code=checked.place_code,
-        is_synthetic=provenance.is_synthetic,
-        created_at=created_at,
-        consent_text="\n".join(agreed) or None,
-        privacy_notice_version=privacy_notice_version() if agreed else None,
-        consent_given_at=created_at if agreed else None,
-    )
+    return {
+        "reference": new_reference(),
+        "survey_slug": form.slug,
+        "survey_version": form.version,
+        "channel": provenance.channel,
+        "entered_by": provenance.entered_by,
+        "paper_reference": (provenance.paper_reference or "").strip() or None,
+        "import_batch": provenance.import_batch,
+        "place_code": checked.place_code,
+        "is_synthetic": provenance.is_synthetic,
+        "created_at": created_at,
+        "consent_text": "\n".join(agreed) or None,
+        "privacy_notice_version": privacy_notice_version() if agreed else None,
+        "consent_given_at": created_at if agreed else None,
+        "submission_key": provenance.submission_key,
+    }
 
 
-def _store(session: Session, form: Form, rows: Sequence[tuple[CheckedResponse, Provenance]]) -> list[Response]:
-    """Insert responses (one flush for the lot), then their answers in bulk; the caller commits."""
-    responses = [_new_response(form, checked, provenance) for checked, provenance in rows]
-    session.add_all(responses)
-    session.flush()
-    answers = [
-        {"response_id": response.id, "question_id": question_id, "position": position, "value": value}
-        for response, (checked, _) in zip(responses, rows, strict=True)
+def _answer_rows(response_id: int, checked: CheckedResponse) -> list[dict[str, Any]]:
+    return [
+        {"response_id": response_id, "question_id": question_id, "position": position, "value": value}
         for question_id, values in checked.values.items()
         for position, value in enumerate(values)
     ]
+
+
+def store_checked(session: Session, form: Form, rows: Sequence[tuple[CheckedResponse, Provenance]]) -> None:
+    """Insert checked rows with two bulk statements and no ORM objects, so nothing piles up in the session;
+    the caller audits and commits."""
+    # Core statements on the tables: the ORM's bulk path spends most of its time building per-row commands.
+    connection = session.connection()
+    responses = Response.__table__
+    ids = connection.execute(
+        insert(responses).returning(responses.c.id, sort_by_parameter_order=True),
+        [_response_row(form, checked, provenance) for checked, provenance in rows],
+    ).scalars().all()
+    answers = [row for response_id, (checked, _) in zip(ids, rows, strict=True)
+               for row in _answer_rows(response_id, checked)]
     if answers:
-        session.execute(insert(Answer), answers)
-    _audit_created(session, responses, [provenance for _, provenance in rows])
-    return responses
+        connection.execute(insert(Answer.__table__), answers)
 
 
-def _audit_created(session: Session, responses: Sequence[Response], provenances: Sequence[Provenance]) -> None:
-    """One event per response keyed in or submitted; one per batch for imports and demo data."""
-    if len(responses) == 1:
-        [response], [provenance] = responses, provenances
-        audit.record(session, "response_created", actor=provenance.actor, via=provenance.recorded_via,
-                     target_kind="response", target_id=response.reference, channel=response.channel)
-    elif responses:
-        first = provenances[0]
-        audit.record(session, "responses_imported", actor=first.actor, via=first.recorded_via,
-                     target_kind="survey", target_id=responses[0].survey_slug, count=len(responses),
-                     channels=sorted({p.channel for p in provenances}),
-                     batch=first.import_batch, synthetic=all(p.is_synthetic for p in provenances))
+def _checked_row(form: Form, row_number: int, answers: Mapping[str, Any], provenance: Provenance) -> CheckedResponse:
+    try:
+        checked = check_answers(form, answers)
+    except IntakeError as exc:
+        raise IntakeError(provenance.problems() + exc.problems, row=row_number) from None
+    if provenance.problems():
+        raise IntakeError(provenance.problems(), row=row_number)
+    return checked
+
+
+def _paper_reference_taken(session: Session, form: Form, provenance: Provenance) -> list[AnswerProblem]:
+    """A paper form is keyed in once per survey; a second entry names the first so it can be checked."""
+    paper_reference = (provenance.paper_reference or "").strip()
+    if not paper_reference:
+        return []
+    first = session.scalars(
+        select(Response).where(Response.survey_slug == form.slug, Response.paper_reference == paper_reference)
+    ).first()
+    if first is None:
+        return []
+    return [AnswerProblem(
+        "paper_reference", "Paper form reference",
+        f"'{paper_reference}' was already entered as {first.reference} on {first.created_at:%d %b %Y}; "
+        "open that entry to correct it rather than keying the form again",
+    )]
 
 
 def submit_response(
@@ -263,9 +298,16 @@ def submit_response(
         checked = check_answers(form, answers)
     except IntakeError as exc:
         raise IntakeError(provenance_problems + exc.problems) from None
+    provenance_problems += _paper_reference_taken(session, form, provenance)
     if provenance_problems:
         raise IntakeError(provenance_problems)
-    [response] = _store(session, form, [(checked, provenance)])
+    response = Response(**_response_row(form, checked, provenance))
+    session.add(response)
+    session.flush()
+    if checked.values:
+        session.execute(insert(Answer), _answer_rows(response.id, checked))
+    audit.record(session, "response_created", actor=provenance.actor, via=provenance.recorded_via,
+                 target_kind="response", target_id=response.reference, channel=response.channel)
     session.commit()
     session.refresh(response)
     return response
@@ -273,17 +315,28 @@ def submit_response(
 
 def submit_many(
     session: Session, form: Form, batch: Iterable[tuple[Mapping[str, Any], Provenance]]
-) -> list[Response]:
-    """Check a whole batch first and store it in one transaction: one bad row saves nothing."""
-    checked_rows = []
-    for row_number, (answers, provenance) in enumerate(batch, start=1):
-        try:
-            checked = check_answers(form, answers)
-        except IntakeError as exc:
-            raise IntakeError(provenance.problems() + exc.problems, row=row_number) from None
-        if provenance.problems():
-            raise IntakeError(provenance.problems(), row=row_number)
-        checked_rows.append((checked, provenance))
-    responses = _store(session, form, checked_rows)
+) -> int:
+    """Check and store a batch of any length in one transaction, a chunk at a time: memory stays flat, and one
+    bad row saves nothing (the error names its row). Returns how many responses were stored."""
+    stored = 0
+    channels: set[str] = set()
+    first: Provenance | None = None
+    synthetic = True
+    rows = enumerate(batch, start=1)
+    try:
+        while chunk := [(_checked_row(form, n, answers, provenance), provenance)
+                        for n, (answers, provenance) in islice(rows, CHUNK_ROWS)]:
+            store_checked(session, form, chunk)
+            stored += len(chunk)
+            first = first or chunk[0][1]
+            channels.update(provenance.channel for _, provenance in chunk)
+            synthetic = synthetic and all(provenance.is_synthetic for _, provenance in chunk)
+    except BaseException:
+        session.rollback()
+        raise
+    if first is not None:
+        audit.record(session, "responses_imported", actor=first.actor, via=first.recorded_via,
+                     target_kind="survey", target_id=form.slug, count=stored, channels=sorted(channels),
+                     batch=first.import_batch, synthetic=synthetic)
     session.commit()
-    return responses
+    return stored

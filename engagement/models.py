@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 CHANNELS: dict[str, str] = {
@@ -22,7 +22,11 @@ def utc_now() -> datetime:
 
 
 class Response(SQLModel, table=True):
-    """One completed survey, with where it came from."""
+    """One completed survey, with where it came from. A paper form's reference is unique within its survey."""
+
+    # A unique index, not a constraint: adding it needs no table rebuild, which on SQLite would cascade-delete
+    # the answers of every existing response.
+    __table_args__ = (Index("uq_response_paper_reference", "survey_slug", "paper_reference", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(index=True, unique=True, max_length=40)
@@ -171,3 +175,100 @@ class SurveySetting(SQLModel, table=True):
     retention_days: int | None = None
     updated_at: datetime = Field(default_factory=utc_now)
     updated_by: str | None = Field(default=None, max_length=200)
+
+
+class ImportBatch(SQLModel, table=True):
+    """One file imported (CSV or XLSX): what came in, what was kept out, and the file's fingerprint so the same
+    file uploaded again is recognised. rows = imported + rejected + duplicates, always."""
+
+    __tablename__ = "import_batch"
+
+    id: str = Field(primary_key=True, max_length=40)
+    survey_slug: str = Field(index=True, max_length=100)
+    channel: str = Field(max_length=20)
+    file_name: str = Field(max_length=255)
+    sheet: str | None = Field(default=None, max_length=100)
+    file_sha256: str = Field(index=True, max_length=64)
+    rows: int
+    imported: int
+    rejected: int
+    duplicates: int
+    imported_by: str = Field(max_length=200)
+    imported_at: datetime = Field(default_factory=utc_now)
+
+
+class RejectedRow(SQLModel, table=True):
+    """A row an import kept out (quarantine): its row number, the raw cells as given and every reason, until a
+    corrected copy is imported (resolved_by_batch)."""
+
+    __tablename__ = "rejected_row"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: str = Field(foreign_key="import_batch.id", index=True, max_length=40)
+    row_number: int
+    raw: str = Field(sa_column=Column(Text, nullable=False))  # JSON object: column -> cell text
+    reasons: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of plain sentences
+    resolved_by_batch: str | None = Field(default=None, max_length=40)
+
+
+class ResponseCorrection(SQLModel, table=True):
+    """A correction to a keyed-in response: who, when and what changed (each answer before and after). The
+    response holds the corrected answers; the corrections are its earlier versions, never overwritten."""
+
+    __tablename__ = "response_correction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="response.id", index=True, ondelete="CASCADE")
+    version: int  # the version this correction created; the response as first keyed in is version 1
+    corrected_by: str = Field(max_length=200)
+    corrected_at: datetime = Field(default_factory=utc_now)
+    changes: str = Field(sa_column=Column(Text, nullable=False))  # JSON: question id -> [before, after]
+
+
+class VerifiedBatch(SQLModel, table=True):
+    """A paper batch whose sheets are each keyed twice by different volunteers before they count."""
+
+    __tablename__ = "verified_batch"
+
+    batch: str = Field(primary_key=True, max_length=100)
+    survey_slug: str = Field(primary_key=True, max_length=100)
+    set_by: str = Field(max_length=200)
+    set_at: datetime = Field(default_factory=utc_now)
+
+
+class SecondEntry(SQLModel, table=True):
+    """A second volunteer's keying of a paper sheet, compared with the first; a third person settles any
+    disagreement (resolved_by), and only then does the sheet count as verified."""
+
+    __tablename__ = "second_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="response.id", unique=True, index=True, ondelete="CASCADE")
+    entered_by: str = Field(max_length=200)
+    entered_at: datetime = Field(default_factory=utc_now)
+    answers: str = Field(sa_column=Column(Text, nullable=False))  # JSON: question id -> codes
+    disagreements: int
+    resolved_by: str | None = Field(default=None, max_length=200)
+    resolved_at: datetime | None = None
+
+
+class PublicAction(SQLModel, table=True):
+    """One entry of the "You said, we did" register: what was done in response to what people said, with the
+    themes, places, count and chosen (redacted) quotes that justify it, its owner and status, and the wording
+    the public sees."""
+
+    __tablename__ = "public_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_slug: str = Field(index=True, max_length=100)
+    you_said: str = Field(sa_column=Column(Text, nullable=False))
+    we_did: str = Field(sa_column=Column(Text, nullable=False))
+    themes: str = Field(default="", max_length=500)  # theme codes joined with "|"
+    places: str = Field(default="", max_length=500)  # local authority codes joined with "|"
+    people: int | None = None  # how many respondents raised it (as shown, after suppression)
+    quotes: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON list, redacted text
+    owner: str = Field(max_length=200)
+    status: str = Field(default="planned", max_length=20)
+    published: bool = Field(default=False)
+    updated_at: datetime = Field(default_factory=utc_now)
+    updated_by: str = Field(max_length=200)

@@ -46,6 +46,7 @@ class AnswerSpec:
     max: int | None = None
     codebook: str | None = None
     contact_details: bool = False
+    respondent_text: bool = False  # the respondent's own words: redacted wherever shown or exported
 
     def label_for(self, code: str) -> str:
         for option in self.options:
@@ -127,6 +128,7 @@ class Form:
                             left=question.left, right=question.right, count=question.count,
                             max_length=question.max_length, min=question.min, max=question.max,
                             codebook=question.codebook, contact_details=question.contact_details,
+                            respondent_text=question.carries_respondent_text,
                             **common,
                         )
                     )
@@ -140,6 +142,10 @@ class Form:
 
     def likert_questions(self) -> list[AnswerSpec]:
         return [q for q in self.questions if q.type == "likert"]
+
+    def respondent_text_questions(self) -> list[AnswerSpec]:
+        """Every question whose answers are the respondent's own words (marked once, in the form schema)."""
+        return [q for q in self.questions if q.respondent_text]
 
     def free_text_questions(self) -> list[AnswerSpec]:
         return [q for q in self.questions if q.type == "free_text"]

@@ -20,6 +20,8 @@ QuestionType = Literal[
 ]
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+# Question types whose answers are the respondent's own words.
+RESPONDENT_TEXT_TYPES = ("free_text", "text_list")
 
 
 class Option(BaseModel):
@@ -62,6 +64,15 @@ class Question(BaseModel):
     max: int | None = None
     codebook: str | None = Field(default=None, pattern=r"^[a-z0-9_-]+$")
     contact_details: bool = False  # an email, phone number or address: removed when the retention period ends
+    # Words the respondent wrote themselves: redacted wherever they are shown or exported, and shown as text,
+    # never markup. Unset means "free_text and text_list questions do"; set it to say so for another question.
+    respondent_text: bool | None = None
+
+    @property
+    def carries_respondent_text(self) -> bool:
+        if self.respondent_text is not None:
+            return self.respondent_text
+        return self.type in RESPONDENT_TEXT_TYPES or self.contact_details
 
     @model_validator(mode="after")
     def _fields_fit_the_type(self) -> Question:
@@ -75,6 +86,9 @@ class Question(BaseModel):
             raise ValueError("a bipolar question needs both 'left' and 'right'")
         if self.codebook and self.type != "free_text":
             raise ValueError("only free_text questions can name a 'codebook'")
+        if self.respondent_text and self.type in ("likert_grid", "single_choice", "multi_choice", "bipolar", "place",
+                                                   "consent"):
+            raise ValueError(f"a {self.type} question holds chosen answers, not 'respondent_text'")
         if self.type == "text_list" and not self.count:
             raise ValueError("a text_list question needs 'count'")
         if self.type == "number" and self.min is not None and self.max is not None and self.min > self.max:
@@ -103,6 +117,17 @@ class Target(BaseModel):
     basis: str | None = None
 
 
+class AnswerMapping(BaseModel):
+    """How answers to an Easy Read question combine with the standard version's, where they are not the same."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    questions: list[str] = Field(min_length=1)  # question ids in this form
+    standard_question: str | None = None  # the standard form's question id, when it differs
+    answers: dict[str, str] = Field(default_factory=dict)  # this form's code -> the standard form's code
+    note: str
+
+
 class FormFile(BaseModel):
     """The whole form file, before scales are resolved and grids are flattened."""
 
@@ -113,6 +138,9 @@ class FormFile(BaseModel):
     title: str
     subtitle: str | None = None
     intro: str | None = None
+    privacy_notice: str | None = None  # shown before the first question, with the consent question
+    easy_read_of: str | None = None  # the slug of the standard version whose results these answers join
+    mapping: list[AnswerMapping] = Field(default_factory=list)  # where this form's answers differ from it
     targets: list[Target] = Field(default_factory=list)
     scales: dict[str, list[Option]] = Field(default_factory=dict)
     sections: list[Section] = Field(min_length=1)

@@ -26,6 +26,8 @@ MATRIX = {
     "dashboard": {"analyst", "comms", "admin"},
     "comments": {"analyst", "admin"},
     "export": {"comms", "admin"},
+    "imports": {"analyst", "admin"},
+    "you_said_we_did": {"analyst", "comms", "admin"},
     "admin_users": {"admin"},
     "admin_audit": {"admin"},
     "admin_privacy": {"admin"},
@@ -120,9 +122,10 @@ def test_the_navigation_lists_only_the_pages_of_the_users_roles(db_url):
     assert len(app.sidebar.get("page_link")) == 0 and not app.sidebar.button  # the public sees no menu
     for roles, expected in [
         (("volunteer",), ["Take the survey", "Paper form entry"]),
-        (("analyst", "comms"), ["Take the survey", "Dashboard", "Comments and themes", "Exports"]),
+        (("analyst", "comms"), ["Take the survey", "Dashboard", "Comments and themes", "Exports",
+                                "Import responses"]),
         (("admin",), ["Take the survey", "Paper form entry", "Dashboard", "Comments and themes", "Exports",
-                      "Users", "Audit log", "Privacy and retention"]),
+                      "Import responses", "Users", "Audit log", "Privacy and retention"]),
     ]:
         app = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
         sign_in_as(app, "-".join(roles), roles)

@@ -7,10 +7,11 @@ from streamlit.testing.v1 import AppTest
 
 from engagement.auth import create_user
 from engagement.db import get_engine
+from engagement.free_text.job import analyse_pending
+from engagement.free_text.review import set_analyst_themes
 from engagement.intake import Provenance, submit_response
 from engagement.models import Answer, AuditEvent, Response, UserAccount
 from engagement.privacy import retention_days
-from engagement.text_analysis import analyse_pending, set_analyst_themes
 from engagement.ui.access import SESSION_KEY
 from tests.conftest import valid_answers
 from tests.pages import TIMEOUT, open_page

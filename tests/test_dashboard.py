@@ -187,7 +187,7 @@ def test_weighting_that_cannot_be_done_yet_says_why(session, form):
 
 def test_themes_view_shows_percent_mentioning_and_says_when_every_group_is_too_small(session, form, db_url):
     from engagement.db import get_engine
-    from engagement.text_analysis import analyse_pending
+    from engagement.free_text.job import analyse_pending
 
     add_demo_responses(session, form, 40, seed=4)
     analyse_pending(get_engine(db_url), form)

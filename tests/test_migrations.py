@@ -43,3 +43,15 @@ def test_the_database_refuses_to_change_or_delete_audit_events(db_url):
             connection.execute(text(statement))
     with engine.connect() as connection:
         assert connection.execute(text("SELECT actor FROM audit_event")).scalars().all() == ["a"]
+
+
+def test_migration_0005_goes_down_and_up_again_keeping_answers(session, form, db_url):
+    from engagement.intake import Provenance, submit_response
+    from tests.conftest import valid_answers
+
+    submit_response(session, form, valid_answers(), Provenance(channel="paper", paper_reference="P-1"))
+    command.downgrade(alembic_config(db_url), "0003")
+    upgrade_database(db_url)
+    assert schema_differences(db_url) == []
+    with get_engine(db_url).connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM answer")).scalar() == len(valid_answers())

@@ -81,8 +81,8 @@ def test_export_page_offers_the_csv(session, form, db_url):
 
 
 def test_comments_page_analyses_new_answers_and_records_an_analyst_decision(session, form, db_url):
+    from engagement.free_text.themes import effective_theme_tags
     from engagement.models import AnalystThemeTag
-    from engagement.text_analysis import effective_theme_tags
 
     add_demo_responses(session, form, 30, seed=4)
     app = open_page("comments", roles=("analyst",), username="analyst-b")

@@ -67,3 +67,26 @@ def test_migrations_match_the_models_and_audit_is_append_only_on_postgres(postgr
     command.downgrade(alembic_config(postgres_url), "0002")
     upgrade_database(postgres_url)
     assert schema_differences(postgres_url) == []
+
+
+def test_import_and_corrections_on_postgres(postgres_url, form):
+    from sqlalchemy import select
+
+    from engagement.entries import correct_entry, stored_values
+    from engagement.importer import import_file, rejected_rows
+    from engagement.models import Response
+    from tests.test_importer import csv_of, sheet_row
+
+    rows = [sheet_row(paper_ref="PG-1", sex="Female"), sheet_row(paper_ref="PG-2", age="1e2"),
+            sheet_row(paper_ref="PG-3", sex="male"), sheet_row(paper_ref="PG-1")]
+    with Session(get_engine(postgres_url)) as session:
+        result = import_file(session, form, csv_of(rows), "pg.csv", channel="paper", actor="vol-pg", via="test")
+        assert (result.imported, result.rejected, result.duplicates) == (2, 1, 1)
+        assert rejected_rows(session, result.batch_id)["source_row"].tolist() == [3]
+        stored = {r.paper_reference: r for r in session.scalars(select(Response).where(
+            Response.import_batch == result.batch_id))}
+        assert stored_values(session, stored["PG-1"].id)["sex"] == ["female"]  # answers matched to their rows
+        assert stored_values(session, stored["PG-3"].id)["sex"] == ["male"]
+        version = correct_entry(session, form, stored["PG-3"].reference, "vol-pg",
+                                {**valid_answers(), "sex": "female"}, via="test")
+        assert version == 2 and stored_values(session, stored["PG-3"].id)["sex"] == ["female"]

@@ -15,10 +15,12 @@ from engagement.analysis.tidy import tidy_answers
 from engagement.cli import main
 from engagement.db import get_engine
 from engagement.forms import check_form_file
+from engagement.free_text.job import analyse_pending
+from engagement.free_text.review import comments_for_review, set_analyst_themes
+from engagement.free_text.themes import theme_summary
 from engagement.intake import Provenance, submit_response
 from engagement.models import AnalystThemeTag, Answer, AuditEvent, ModelThemeTag, Response, TextAnalysis, utc_now
 from engagement.privacy import UnknownReference, erase_response, purge_expired, set_retention_days
-from engagement.text_analysis import analyse_pending, comments_for_review, set_analyst_themes, theme_summary
 from survey_forms.loader import form_path
 from tests.conftest import valid_answers
 

@@ -14,17 +14,12 @@ from sqlalchemy import delete, select
 from engagement.analysis.tidy import tidy_answers
 from engagement.cli import main
 from engagement.db import get_engine
+from engagement.free_text.analyse import pending_answers
+from engagement.free_text.job import analyse_pending
+from engagement.free_text.review import analyst_training_examples, comments_for_review, set_analyst_themes
+from engagement.free_text.themes import effective_theme_tags, theme_summary
 from engagement.intake import Provenance, submit_many, submit_response
 from engagement.models import RedactionLog, TextAnalysis
-from engagement.text_analysis import (
-    analyse_pending,
-    analyst_training_examples,
-    comments_for_review,
-    effective_theme_tags,
-    pending_answers,
-    set_analyst_themes,
-    theme_summary,
-)
 from tests.conftest import valid_answers
 
 PII_COMMENT = "Ring me on 07700 900123 or email jo.bloggs@example.com, my NHS number is 943 476 5919."

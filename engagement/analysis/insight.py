@@ -151,9 +151,9 @@ def coverage_now(frame: pd.DataFrame, form: Form, view: DashboardView) -> Covera
 
 def free_text_answers(engine: Engine, form: Form) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(tags, answered) for theme_breakdown: each theme on an analysed answer with its response and question,
-    and every analysed answer that was not empty. Themes come from text_analysis.effective_theme_tags (analyst
+    and every analysed answer that was not empty. Themes come from free_text.themes.effective_theme_tags (analyst
     decisions applied); the answer ids are matched to responses here."""
-    from engagement.text_analysis import effective_theme_tags
+    from engagement.free_text.themes import effective_theme_tags
 
     questions = [q.id for q in form.free_text_questions()]
     query = (

@@ -30,8 +30,9 @@ TIDY_COLUMNS = [
 def tidy_answers(
     engine: Engine, form: Form, include_synthetic: bool = True, redact_free_text: bool = True
 ) -> pd.DataFrame:
-    """Every stored answer to this form, with question text and answer label from the form. Free-text answers
-    are shown redacted (personal data removed); pass redact_free_text=False only where no text is shown."""
+    """Every stored answer to this form, with question text and answer label from the form. Answers that carry
+    respondent-written text (marked in the form schema) are shown redacted (personal data removed); pass
+    redact_free_text=False only where no text is shown."""
     query = (
         select(
             Answer.id.label("answer_id"),
@@ -82,19 +83,9 @@ def _place_answers(frame: pd.DataFrame, form: Form) -> pd.Series:
 
 def _redact_free_text(engine: Engine, form: Form, frame: pd.DataFrame) -> None:
     # Imported here: it loads spaCy, which pages that show no text (the dashboard) should not wait for.
-    from engagement.text_analysis import redact_texts, redacted_answers
+    from engagement.free_text.redaction import redact_respondent_text
 
-    free_text = {q.id for q in form.questions if q.type == "free_text"}
-    rows = frame["question_id"].isin(free_text)
-    if not rows.any():
-        return
-    stored = redacted_answers(engine, frame.loc[rows, "answer_id"])
-    missing = rows & ~frame["answer_id"].isin(stored)
-    if missing.any():
-        stored.update(zip(frame.loc[missing, "answer_id"], redact_texts(frame.loc[missing, "answer_code"].tolist()),
-                          strict=True))
-    frame.loc[rows, "answer_code"] = frame.loc[rows, "answer_id"].map(stored)
-    frame.loc[rows, "answer_label"] = frame.loc[rows, "answer_code"]
+    redact_respondent_text(engine, form, frame, columns=("answer_code", "answer_label"))
 
 
 def channel_label(code: str) -> str:

@@ -7,15 +7,11 @@ from sqlmodel import Session
 
 import nlp
 from engagement.analysis.counts import response_counts
+from engagement.free_text.analyse import codebook_questions, pending_answers
+from engagement.free_text.job import analyse_pending
+from engagement.free_text.review import comments_for_review, set_analyst_themes
+from engagement.free_text.themes import theme_summary
 from engagement.reports.charts import theme_chart
-from engagement.text_analysis import (
-    analyse_pending,
-    codebook_questions,
-    comments_for_review,
-    pending_answers,
-    set_analyst_themes,
-    theme_summary,
-)
 from engagement.ui.access import require_roles
 from engagement.ui.shared import current_form, engine, synthetic_notice
 

@@ -105,3 +105,21 @@ def collect_answers(form: Form, prefix: str) -> dict[str, Any]:
 def clear_answers(form: Form, prefix: str) -> None:
     for key in [k for k in st.session_state if str(k).startswith(f"{prefix}:")]:
         del st.session_state[key]
+
+
+def fill_answers(form: Form, prefix: str, values: dict[str, list[str]]) -> None:
+    """Put stored answers (codes) into the widgets, so a keyed-in form can be opened and corrected."""
+    clear_answers(form, prefix)
+    for spec in form.questions:
+        codes = values.get(spec.id, [])
+        if spec.type == "text_list":
+            for index in range(spec.count or 1):
+                st.session_state[_key(prefix, spec.id, index)] = codes[index] if index < len(codes) else ""
+        elif spec.type == "multi_choice":
+            st.session_state[_key(prefix, spec.id)] = codes
+        elif spec.type == "consent":
+            st.session_state[_key(prefix, spec.id)] = bool(codes)
+        elif spec.type == "number":
+            st.session_state[_key(prefix, spec.id)] = int(codes[0]) if codes else None
+        elif codes:
+            st.session_state[_key(prefix, spec.id)] = codes[0]

@@ -5,21 +5,31 @@ from __future__ import annotations
 import streamlit as st
 from sqlmodel import Session
 
+from engagement.forms import easy_read_version
 from engagement.intake import IntakeError, Provenance, submit_response
 from engagement.ui.form_widgets import answer_widgets, clear_answers, collect_answers, problem_summary
 from engagement.ui.shared import current_form, engine
 
-PREFIX = "survey"
+VERSIONS = {"standard": "Standard version", "easy_read": "Easy Read version (short sentences, everyday words)"}
 
-form = current_form()
+standard = current_form()
+easy_read = easy_read_version(standard.slug)
+if "survey_version" not in st.session_state:  # a link can open the Easy Read version directly
+    st.session_state["survey_version"] = "easy_read" if st.query_params.get("version") == "easy-read" else "standard"
+form = easy_read if st.session_state["survey_version"] == "easy_read" and easy_read is not None else standard
+PREFIX = "survey" if form is standard else "easy"
 st.title(form.title)
 if form.definition.subtitle:
     st.subheader(form.definition.subtitle)
+if easy_read is not None:
+    st.radio("Choose the version of the survey you would like", list(VERSIONS), format_func=VERSIONS.get,
+             key="survey_version")
 
 thanks = st.session_state.pop("survey_thanks", None)
 if thanks:
     st.success(
-        f"Thank you. Your answers have been saved (reference {thanks}). You can close this page.",
+        f"Thank you. Your answers have been saved (reference {thanks}). Keep this reference number: quote it "
+        "if you want your answers corrected or deleted. You can close this page.",
         icon=":material/check_circle:",
     )
 
@@ -28,6 +38,8 @@ problem_summary(form, errors, "There is a problem with your answers. Please chec
 
 if form.definition.intro:
     st.markdown(form.definition.intro)
+if form.definition.privacy_notice:
+    st.info(form.definition.privacy_notice, icon=":material/shield:")
 
 with st.form("survey", border=False):
     answer_widgets(form, PREFIX, errors)

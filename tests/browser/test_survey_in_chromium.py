@@ -98,11 +98,12 @@ def test_public_survey_has_no_wcag_a_or_aa_violations(page, app_server):
 def test_survey_can_be_answered_with_the_keyboard(page, app_server):
     page.goto(app_server["url"])
     wait_for_app(page)
-    first = page.get_by_role("radiogroup").first.get_by_role("radio").first
+    question = page.get_by_role("radiogroup", name=re.compile("Urgent and emergency care"))  # after the version choice
+    first = question.get_by_role("radio").first
     first.focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    checked = page.get_by_role("radiogroup").first.get_by_role("radio", checked=True)
+    checked = question.get_by_role("radio", checked=True)
     assert checked.count() == 1
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement && document.activeElement.getAttribute('type')")

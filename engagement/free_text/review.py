@@ -1,0 +1,111 @@
+"""Analyst review of comments: the comments with their themes and evidence, recording an analyst's decisions,
+and the training examples those decisions make."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import pandas as pd
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+import nlp
+from engagement import audit
+from engagement.free_text.stored import analysed_answer_ids, analysed_answers
+from engagement.free_text.themes import effective_theme_tags
+from engagement.models import AnalystThemeTag, Answer, ModelThemeTag, TextAnalysis
+from survey_forms import Form
+
+DECISIONS = ("accept", "reject", "add")
+
+
+def comments_for_review(
+    engine: Engine, form: Form, question_id: str, theme_code: str | None = None, include_synthetic: bool = True
+) -> pd.DataFrame:
+    """Analysed answers to one question with their redacted text, sentiment, current themes (codes), the words
+    that gave each model theme away (evidence), and whether an analyst has reviewed them."""
+    answers = analysed_answers(engine, form, include_synthetic)
+    answers = answers[(answers["question_id"] == question_id) & answers["status"].ne("empty")]
+    tags = effective_theme_tags(engine, form, include_synthetic)
+    themes = tags.groupby("answer_id")["theme_code"].apply(lambda codes: sorted(set(codes)))
+    of_question = analysed_answer_ids(form, include_synthetic).where(
+        Answer.question_id == question_id, TextAnalysis.status != "empty"
+    )
+    with engine.connect() as connection:
+        reviewed = set(
+            connection.scalars(select(AnalystThemeTag.answer_id).where(AnalystThemeTag.answer_id.in_(of_question)))
+        )
+        evidence: dict[int, dict[str, list[str]]] = {}
+        for answer_id, code, words in connection.execute(
+            select(ModelThemeTag.answer_id, ModelThemeTag.theme_code, ModelThemeTag.evidence).where(
+                ModelThemeTag.answer_id.in_(of_question)
+            )
+        ):
+            if found := list(dict.fromkeys(json.loads(words))):
+                evidence.setdefault(answer_id, {})[code] = found
+    answers = answers.assign(
+        themes=answers["answer_id"].map(themes).apply(lambda v: v if isinstance(v, list) else []),
+        evidence=answers["answer_id"].map(lambda answer_id: evidence.get(answer_id, {})),
+        reviewed=answers["answer_id"].isin(reviewed),
+    )
+    if theme_code:
+        answers = answers[answers["themes"].apply(lambda codes: theme_code in codes)]
+    return answers[
+        ["answer_id", "response_reference", "redacted_text", "sentiment", "themes", "evidence", "reviewed"]
+    ]
+def set_analyst_themes(
+    session: Session, answer_id: int, codebook: str, chosen: Iterable[str], analyst: str,
+    via: str = "page: Comments and themes",
+) -> None:
+    """Record an analyst's view of an answer's themes, relative to what the model said: model themes kept are
+    accepted, model themes dropped are rejected, new themes are added. Replaces that analyst view."""
+    known = set(nlp.load_codebook(codebook).codes)
+    chosen = set(chosen)
+    if unknown := chosen - known:
+        raise ValueError(f"themes not in codebook '{codebook}': {', '.join(sorted(unknown))}")
+    if not analyst.strip():
+        raise ValueError("analyst name is required to record a decision")
+    model = set(
+        session.scalars(
+            select(ModelThemeTag.theme_code).where(
+                ModelThemeTag.answer_id == answer_id, ModelThemeTag.codebook == codebook
+            )
+        )
+    )
+    session.execute(
+        delete(AnalystThemeTag).where(AnalystThemeTag.answer_id == answer_id, AnalystThemeTag.codebook == codebook)
+    )
+    decisions = {code: "accept" for code in chosen & model}
+    decisions |= {code: "reject" for code in model - chosen}
+    decisions |= {code: "add" for code in chosen - model}
+    for code, decision in decisions.items():
+        session.add(
+            AnalystThemeTag(answer_id=answer_id, codebook=codebook, theme_code=code, decision=decision,
+                            analyst=analyst.strip())
+        )
+    audit.record(session, "tags_changed", actor=analyst.strip(), via=via, target_kind="answer",
+                 target_id=str(answer_id), codebook=codebook, themes=sorted(chosen))
+    session.commit()
+
+
+def analyst_training_examples(session: Session, codebook: str) -> list[tuple[str, list[str]]]:
+    """(redacted text, themes) for every answer an analyst reviewed: the training data analysts create."""
+    reviewed = session.scalars(
+        select(AnalystThemeTag.answer_id).where(AnalystThemeTag.codebook == codebook).distinct()
+    ).all()
+    examples = []
+    for answer_id in reviewed:
+        text = session.scalar(select(TextAnalysis.redacted_text).where(TextAnalysis.answer_id == answer_id))
+        decisions = session.execute(
+            select(AnalystThemeTag.theme_code, AnalystThemeTag.decision).where(
+                AnalystThemeTag.answer_id == answer_id, AnalystThemeTag.codebook == codebook
+            )
+        ).all()
+        codes = sorted(code for code, decision in decisions if decision in ("accept", "add"))
+        if text is not None:
+            examples.append((text, codes))
+    return examples
+
+

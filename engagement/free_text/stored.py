@@ -1,0 +1,67 @@
+"""The analysed answers as stored: one frame for pages and reports, and the text training reads.
+
+Everything here selects by survey in SQL (joins and subqueries), never by passing answer ids as parameters:
+PostgreSQL takes at most 65,535 parameters in one statement and a survey can have more analysed answers.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql import Select
+from sqlmodel import Session
+
+from engagement.models import Answer, Response, TextAnalysis
+from survey_forms import Form
+
+ANALYSED_COLUMNS = ["answer_id", "response_reference", "place_code", "channel", "question_id", "codebook",
+                    "redacted_text", "sentiment", "status"]
+
+
+def analysed_answer_ids(form: Form, include_synthetic: bool = True) -> Select:
+    """A subquery of the ids of this survey's analysed answers, to filter other tables with in SQL."""
+    query = (
+        select(TextAnalysis.answer_id)
+        .join(Answer, Answer.id == TextAnalysis.answer_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.survey_slug == form.slug)
+    )
+    if not include_synthetic:
+        query = query.where(Response.is_synthetic.is_(False))
+    return query
+
+
+def analysed_answers(engine: Engine, form: Form, include_synthetic: bool = True) -> pd.DataFrame:
+    """One row per analysed answer to this survey: answer_id, response_reference, place_code, channel,
+    question_id, codebook ('' for answers only redacted), redacted_text, sentiment, status ('empty' for answers
+    with nothing to code, such as '-' or 'n/a')."""
+    query = (
+        select(
+            Answer.id.label("answer_id"),
+            Response.reference.label("response_reference"),
+            Response.place_code,
+            Response.channel,
+            Answer.question_id,
+            TextAnalysis.codebook,
+            TextAnalysis.redacted_text,
+            TextAnalysis.sentiment,
+            TextAnalysis.status,
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .join(TextAnalysis, TextAnalysis.answer_id == Answer.id)
+        .where(Response.survey_slug == form.slug)
+    )
+    if not include_synthetic:
+        query = query.where(Response.is_synthetic.is_(False))
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    return frame[ANALYSED_COLUMNS] if not frame.empty else pd.DataFrame(columns=ANALYSED_COLUMNS)
+
+
+def stored_comments(session: Session, codebook: str) -> list[str]:
+    """Every analysed (redacted) answer coded with this codebook: unlabelled training text for its model."""
+    query = select(TextAnalysis.redacted_text).where(
+        TextAnalysis.codebook == codebook, TextAnalysis.status != "empty"
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,76 @@
+"""The Easy Read survey: its own form file whose answers combine with the standard version's."""
+
+from __future__ import annotations
+
+import re
+
+from engagement.forms import combination_problems, easy_read_version, get_form
+from engagement.intake import Provenance, submit_response
+
+STANDARD = "what-matters-to-you-2019"
+
+
+def test_every_easy_read_answer_combines_with_the_standard_form_or_is_mapped():
+    easy = easy_read_version(STANDARD)
+    assert easy is not None and easy.slug != STANDARD
+    assert combination_problems(easy, get_form(STANDARD)) == []
+    shared = {s.id for s in easy.questions} & {s.id for s in get_form(STANDARD).questions}
+    assert {"consent", "district", "top_urgent_care", "what_matters", "age"} <= shared
+
+
+def test_a_question_the_standard_form_lacks_is_caught_unless_mapped():
+    easy = easy_read_version(STANDARD)
+    standard = get_form(STANDARD)
+    renamed = easy.definition.model_copy(deep=True)
+    renamed.sections[1].questions[0].items[0].id = "quick_help"
+    from survey_forms.loader import Form
+
+    problems = combination_problems(Form(definition=renamed, path=easy.path, place_options=easy.place_options),
+                                    standard)
+    assert problems == [f"quick_help: no question 'quick_help' in {STANDARD} and no mapping says where"]
+
+
+def test_easy_read_is_short_sentences_one_idea_per_question():
+    easy = easy_read_version(STANDARD)
+    for spec in easy.questions:
+        sentences = [s for s in re.split(r"(?<=[.?!])\s+", spec.text) if s]
+        assert all(len(s.split()) <= 20 for s in sentences), spec.text
+        assert " and/or " not in spec.text and ";" not in spec.text
+
+
+def test_consent_comes_first_and_about_you_after_the_main_questions_with_why_it_is_asked():
+    for form in (get_form(STANDARD), easy_read_version(STANDARD)):
+        sections = [s.id for s in form.sections]
+        assert sections[0] == "consent" and form.definition.privacy_notice
+        assert sections.index("about_you") > sections.index("priorities")
+        about = next(s for s in form.sections if s.id == "about_you")
+        assert "check" in about.description and "hear" in about.description
+
+
+def test_an_easy_read_response_is_stored_with_its_own_form(session):
+    easy = easy_read_version(STANDARD)
+    response = submit_response(session, easy, {"consent": True, "district": "Mansfield", "top_urgent_care": "5"},
+                               Provenance(channel="online"))
+    assert response.survey_slug == easy.slug and response.place_code == "E07000174"
+
+
+def test_both_versions_are_offered_from_the_start_and_easy_read_saves_with_a_reference(session, db_url):
+    from sqlmodel import select
+
+    from engagement.models import Response
+    from tests.pages import open_page
+
+    app = open_page("survey", roles=())
+    assert app.radio(key="survey_version").options == [
+        "Standard version", "Easy Read version (short sentences, everyday words)"]
+    app.radio(key="survey_version").set_value("easy_read").run()
+    assert app.title[0].value == "What matters to you - Easy Read"
+    assert "We do not ask for your name" in app.info[0].value
+    app.checkbox(key="easy:consent").check()
+    app.radio(key="easy:district").set_value("E07000174")
+    app.radio(key="easy:top_urgent_care").set_value("4")
+    next(b for b in app.button if b.label == "Send my answers").click().run()
+    assert not app.exception, app.exception
+    saved = session.exec(select(Response)).one()
+    assert saved.survey_slug == "what-matters-to-you-2019-easy-read"
+    assert f"reference {saved.reference}" in app.success[0].value
