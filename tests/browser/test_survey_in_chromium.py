@@ -75,8 +75,11 @@ def test_public_answers_survey_and_dashboard_count_goes_up(page, app_server, adm
     page.get_by_text("Thank you. Your answers have been saved").wait_for()
 
     assert dashboard_count(page, url, admin_user) == before + 1
-    page.get_by_label("Place", exact=True).click()
-    page.get_by_role("option", name="Mansfield", exact=True).click()
+    wait_for_app(page)
+    place = page.get_by_label("Place", exact=True)
+    place.click()
+    place.fill("Mansfield")
+    place.press("Enter")
     page.get_by_text("Respondents in Mansfield").wait_for()
 
 
