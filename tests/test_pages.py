@@ -66,9 +66,9 @@ def test_dashboard_marks_synthetic_data_and_shows_counts_and_priorities(session,
     assert any("Synthetic demo data" in w.value for w in app.warning)
     assert app.metric[0].value == "40"
     assert any("not yet representative" in i.value.lower() for i in app.info)
-    headers = [h.value for h in app.header]
-    assert "Responses by place" in headers and "Our next priorities" in headers
-    app.toggle[0].set_value(False).run()
+    headers = [h.value for h in app.header] + [h.value for h in app.subheader]
+    assert "Whole area" in headers and "Our next priorities" in headers
+    app.toggle(key="dash_synthetic").set_value(False).run()
     assert app.metric[0].value == "0"
 
 

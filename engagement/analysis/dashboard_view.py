@@ -166,7 +166,8 @@ def filter_respondents(frame: pd.DataFrame, view: DashboardView) -> pd.DataFrame
     if view.date_to:
         keep &= frame["created_at"] < pd.Timestamp(view.date_to + timedelta(days=1), tz=LONDON)
     if view.channels:
-        keep &= frame["channel"].isin(view.channels).to_numpy()
+        # add_dimensions has put the channel's label in place of its code.
+        keep &= frame["channel"].isin([CHANNELS[c] for c in view.channels] + list(view.channels)).to_numpy()
     if view.places:
         keep &= frame[view.place_scheme].isin(view.places).to_numpy()
     if view.group and view.group_values:

@@ -5,20 +5,21 @@ free-text themes. Every figure comes from the stats and population layers, so it
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from engagement.analysis.breakdowns import describe_difference, priority_breakdown, theme_breakdown
-from engagement.analysis.coverage import Coverage, coverage
+from engagement.analysis.coverage import Coverage, seldom_heard_by_place, target_progress, weekly_responses
 from engagement.analysis.dashboard_view import DashboardView, filter_respondents
 from engagement.analysis.demographics import DIMENSIONS, add_dimensions
 from engagement.analysis.population import caveat_sentence, representativeness
 from engagement.analysis.respondents import respondent_frame
+from engagement.analysis.suppression import current_rule
 from engagement.analysis.weighting import WeightingError, WeightingResult, rake_weights, shown_margins
-from engagement.models import Answer, Response, TextAnalysis
+from engagement.models import CHANNELS, Answer, Response, TextAnalysis
 from engagement.places import Place, all_places
 from survey_forms import Form
 
@@ -55,33 +56,47 @@ class Priorities:
 
 
 def priorities(frame: pd.DataFrame, form: Form, view: DashboardView) -> Priorities:
+    """The whole area (or the filtered respondents), weighted if asked; see `with_breakdown` for the groups."""
     chosen = filter_respondents(frame, view)
     result = Priorities(responses=len(chosen))
     if chosen.empty:
         result.message = NO_RESPONSES
         return result
-    weights = None
     if view.weighted:
         try:
             result.weighting = whole_area_weights(frame, view)
             result.weighting_margins = shown_margins(result.weighting)
-            weights = result.weighting.weights.reindex(chosen.index)
         except WeightingError as exc:
             result.weighting_problem = f"Weighting is not possible here: {exc}"
-    result.whole = priority_breakdown(chosen, form, None, weights=weights)
-    if view.breakdown:
-        table = priority_breakdown(chosen, form, view.breakdown, weights=weights)
-        result.by_group = table
-        label = DIMENSIONS[view.breakdown].label.lower()
-        if table.empty:
-            result.message = f"Nobody in these responses has an answer for {label}, so there is no breakdown."
-        elif table["suppressed"].all():
-            result.message = (
-                f"Every group of {label} has fewer than 10 people who rated these items, so no figures can be "
-                "shown by group. Widen the filters or choose a broader breakdown."
-            )
-        significant = table[table["significant"].astype(bool)]
-        result.differences = [describe_difference(row) for _, row in significant.iterrows()]
+    result.whole = priority_breakdown(chosen, form, None, weights=_weights_for(result, chosen))
+    return result
+
+
+def _weights_for(result: Priorities, chosen: pd.DataFrame) -> pd.Series | None:
+    return None if result.weighting is None else result.weighting.weights.reindex(chosen.index)
+
+
+def with_breakdown(frame: pd.DataFrame, form: Form, view: DashboardView, whole: Priorities) -> Priorities:
+    """`whole` (from `priorities`, reused so a new breakdown costs only the breakdown) plus the view's breakdown:
+    every group against the rest, the significant differences in plain sentences, and a sentence when there is
+    nothing to show."""
+    result = replace(whole)
+    if not view.breakdown or not whole.responses:
+        return result
+    chosen = filter_respondents(frame, view)
+    table = priority_breakdown(chosen, form, view.breakdown, weights=_weights_for(whole, chosen))
+    result.by_group = table
+    label = DIMENSIONS[view.breakdown].label.lower()
+    if table.empty:
+        result.message = f"Nobody in these responses has an answer for {label}, so there is no breakdown."
+        return result
+    if table["suppressed"].all():
+        result.message = (
+            f"Every group of {label} has fewer than 10 people who rated these items, so no figures can be "
+            "shown by group. Widen the filters or choose a broader breakdown."
+        )
+    significant = table[table["significant"].astype(bool)]
+    result.differences = [describe_difference(row) for _, row in significant.iterrows()]
     return result
 
 
@@ -118,15 +133,27 @@ def who_answered(frame: pd.DataFrame, view: DashboardView) -> WhoAnswered:
 
 
 def coverage_now(frame: pd.DataFrame, form: Form, view: DashboardView) -> Coverage | None:
+    """coverage() of the filtered respondents. Its parts are called one by one because targets count channel
+    codes, and add_dimensions has put the channel's label in their place in the cached frame."""
     chosen = filter_respondents(frame, view)
-    return None if chosen.empty else coverage(chosen, form)
+    if chosen.empty:
+        return None
+    codes = {label: code for code, label in CHANNELS.items()}
+    rule = current_rule()
+    return Coverage(
+        targets=target_progress(chosen.assign(channel=chosen["channel"].astype(object).map(codes)), form),
+        weekly=weekly_responses(chosen, rule),
+        seldom_heard=seldom_heard_by_place(chosen, rule),
+        responses=len(chosen),
+        synthetic=int(chosen["is_synthetic"].sum()),
+    )
 
 
 def free_text_answers(engine: Engine, form: Form) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(tags, answered) for theme_breakdown: each theme on an analysed answer with its response and question,
-    and every analysed answer that was not empty. Themes come from text_analysis.effective_theme_tags (analyst
+    and every analysed answer that was not empty. Themes come from free_text.themes.effective_theme_tags (analyst
     decisions applied); the answer ids are matched to responses here."""
-    from engagement.text_analysis import effective_theme_tags
+    from engagement.free_text.themes import effective_theme_tags
 
     questions = [q.id for q in form.free_text_questions()]
     query = (

@@ -49,7 +49,7 @@ def likert_chart(ratings: pd.DataFrame, form: Form, title: str = "") -> alt.Char
     items = ratings.sort_values("pct_top_box", ascending=False)["item"].tolist()
     items = [i for i in items if i in set(segments["item"])]
     segments["item_label"] = [
-        f"{item} — {top:.0f}% Important or Very important (n={n})"
+        f"{item} — {top:.0f}% Important or Very important (n={n:,})"
         for item, top, n in zip(segments["item"], segments["pct_top_box"], segments["n"], strict=True)
     ]
     label_order = list(dict.fromkeys(segments.set_index("item").loc[items, "item_label"]))
@@ -146,8 +146,13 @@ COMPARISON_COLOURS = {
 
 def priority_bars(table: pd.DataFrame, form: Form, title: str = "") -> alt.Chart:
     """The diverging stacked bar for each item of a whole-area priority_breakdown table, centred on the
-    neutral answer. Items with any hidden figure get no bar (the page lists them with "*")."""
-    shown = table[~table["suppressed"].astype(bool) & table.filter(like="pct_").notna().all(axis=1)]
+    neutral answer. A suppressed item gets no bar; an item with a hidden answer count is drawn without that
+    segment and marked "*" after its name."""
+    shown = table[~table["suppressed"].astype(bool) & table["pct"].notna()].copy()
+    spread = [c for c in shown.columns if c.startswith("pct_")]
+    hidden = shown[spread].isna().any(axis=1)
+    shown.loc[hidden, "item"] = shown.loc[hidden, "item"] + " *"
+    shown[spread] = shown[spread].fillna(0.0)
     ratings = shown.rename(columns={"item_id": "question_id", "pct": "pct_top_box"})
     return likert_chart(ratings, form, title=title)
 
@@ -175,7 +180,7 @@ def group_dots(table: pd.DataFrame, facet: str = "item", measure: str = "% Impor
         f"{g} (n={int(n):,})" if pd.notna(n) else f"{g} (n=*)" for g, n in zip(data["group"], data["n"], strict=True)
     ]
     order = list(dict.fromkeys(data["group_label"]))
-    y = alt.Y("group_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=320))
+    y = alt.Y("group_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=320, labelOverlap=False))
     x_scale = alt.Scale(domain=[0, 100])
     base = alt.Chart().encode(y=y)
     interval = base.mark_rule(strokeWidth=2, color="#525252").encode(
@@ -202,9 +207,10 @@ def group_dots(table: pd.DataFrame, facet: str = "item", measure: str = "% Impor
     ).transform_filter("datum.hidden")
     return (
         alt.layer(interval, dots, stars, data=data)
-        .properties(width=360, height=alt.Step(18))
-        .facet(facet=alt.Facet(f"{facet}:N", title=None, header=alt.Header(labelFontWeight="bold",
-                                                                          labelLimit=400)), columns=columns)
+        .properties(width=360, height=20 * len(order))
+        .facet(facet=alt.Facet(f"{facet}:N", title=None, sort=list(dict.fromkeys(data[facet])),
+                               header=alt.Header(labelFontWeight="bold", labelFontSize=13, labelLimit=400)),
+               columns=columns)
         .resolve_scale(y="shared")
     )
 
@@ -252,15 +258,17 @@ def target_chart(targets: pd.DataFrame) -> alt.Chart:
 def weekly_chart(weekly: pd.DataFrame, dimension: str, title: str) -> alt.Chart:
     """Responses per week, stacked by channel or by place. Hidden (small) counts are left out of the stack."""
     data = weekly[(weekly["dimension"] == dimension) & weekly["responses"].notna()].copy()
-    data["week_start"] = pd.to_datetime(data["week_start"])
+    data["week"] = pd.to_datetime(data["week_start"]).dt.strftime("%-d %b")
     return (
         alt.Chart(data, title=title)
         .mark_bar()
         .encode(
-            x=alt.X("yearmonthdate(week_start):O", title="Week starting"),
+            x=alt.X("week:O", title="Week starting (Monday)", sort=list(dict.fromkeys(data["week"])),
+                    axis=alt.Axis(labelAngle=0)),
             y=alt.Y("responses:Q", title="Responses"),
-            color=alt.Color("group:N", title=None, legend=alt.Legend(orient="bottom", columns=3, labelLimit=260)),
-            tooltip=[alt.Tooltip("week_start:T", title="Week starting"), "group", "responses"],
+            # Legend on the right: with a bottom legend Streamlit's sizing squeezes the bars to nothing.
+            color=alt.Color("group:N", title=None, legend=alt.Legend(labelLimit=260)),
+            tooltip=[alt.Tooltip("week:N", title="Week starting"), "group", "responses"],
         )
         .properties(width=560, height=240)
     )

@@ -6,6 +6,8 @@ are loaded once per version of the data and cached; every filter change works on
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -28,6 +30,7 @@ from engagement.analysis.insight import (
     priorities,
     themes,
     who_answered,
+    with_breakdown,
 )
 from engagement.analysis.respondents import data_version
 from engagement.analysis.suppression import footnote
@@ -46,14 +49,23 @@ NOT_YET_REPRESENTATIVE = (
     "Not yet representative of the overall population: these are the people who chose to answer. "
     "Compare who answered with who lives here before drawing conclusions."
 )
+# Widget values meaning "no group filter" and "no breakdown" (a selectbox shows None as an empty choice).
+EVERYONE, WHOLE_AREA = "everyone", "whole_area"
 GROUP_FILTERS = [name for name in DIMENSIONS if name not in (*PLACE_SCHEMES, "channel")]
 
 
 # Cached by the data's version: a new, changed or deleted response gives a new version and a fresh load. The
-# version itself is re-read at most every 10 seconds, so figures catch up with new responses within that time.
-@st.cache_data(ttl=10, show_spinner=False)
+# version (one scan of the answers) is re-read at most every 2 seconds, so a burst of clicks scans once.
+@st.cache_data(ttl=2, show_spinner=False)
 def current_version(url: str, slug: str) -> str:
     return data_version(get_engine(url), slug)
+
+
+@st.cache_resource
+def last_seen_versions() -> dict[tuple[str, str], str]:
+    """The version each survey was last drawn with, for every session of this server: a click draws with it
+    straight away and checks for newer data after drawing."""
+    return {}
 
 
 @st.cache_data(max_entries=2, show_spinner="Loading the responses…")
@@ -61,9 +73,17 @@ def respondents(url: str, slug: str, version: str) -> pd.DataFrame:
     return load_respondents(get_engine(url), get_form(slug))
 
 
-@st.cache_data(max_entries=64, show_spinner="Working out the figures…")
-def priorities_for(url: str, slug: str, version: str, view: DashboardView) -> Priorities:
+@st.cache_data(max_entries=32, show_spinner="Working out the figures…")
+def whole_area_for(url: str, slug: str, version: str, view: DashboardView) -> Priorities:
     return priorities(respondents(url, slug, version), get_form(slug), view)
+
+
+@st.cache_data(max_entries=64, show_spinner="Comparing the groups…")
+def priorities_for(url: str, slug: str, version: str, view: DashboardView) -> Priorities:
+    # The whole-area figures depend only on the filters (and weighting): cached apart, so changing the
+    # breakdown works out only the breakdown.
+    whole = whole_area_for(url, slug, version, replace(view.filters, weighted=view.weighted))
+    return with_breakdown(respondents(url, slug, version), get_form(slug), view, whole)
 
 
 @st.cache_data(max_entries=32, show_spinner="Comparing with Census 2021…")
@@ -92,7 +112,8 @@ forms = {f.slug: f for f in available_forms()}
 url = database_url()
 asked = view_from_query({key: st.query_params.get_all(key) for key in st.query_params}, list(forms),
                         DEFAULT_FORM_SLUG)
-if "dash_survey" not in st.session_state:  # first run of this session: widgets start from the address
+opening = "dash_survey" not in st.session_state
+if opening:  # first run of this session: widgets start from the address
     st.session_state.update({
         "dash_survey": asked.survey,
         "dash_section": SECTIONS[asked.section],
@@ -100,37 +121,42 @@ if "dash_survey" not in st.session_state:  # first run of this session: widgets 
         "dash_channels": list(asked.channels),
         "dash_scheme": asked.place_scheme,
         "dash_places": list(asked.places),
-        "dash_group": asked.group,
+        "dash_group": asked.group or EVERYONE,
         "dash_group_values": list(asked.group_values),
-        "dash_by": asked.breakdown,
+        "dash_by": asked.breakdown or WHOLE_AREA,
         "dash_synthetic": asked.include_synthetic,
         "dash_weighted": asked.weighted,
     })
     for problem in asked.problems:
         st.warning(problem, icon=":material/link_off:")
+# Streamlit forgets a widget's value when a run does not draw it (the breakdown on the coverage view, the group's
+# values while "Everyone" is chosen): writing each value back keeps the view whole while the analyst moves about.
+for key in ("dash_by", "dash_weighted", "dash_group_values"):
+    st.session_state[key] = st.session_state[key]
 
 with st.sidebar:
     st.subheader("Filters")
     slug = st.selectbox("Survey", list(forms), format_func=lambda s: forms[s].title, key="dash_survey")
     form = forms[slug]
     engine()  # creates or migrates the database once per server
-    version = current_version(url, slug)
+    seen = last_seen_versions()
+    # Opening the page checks the data first (someone may just have answered); later clicks draw at once.
+    if opening or (url, slug) not in seen:
+        seen[(url, slug)] = current_version(url, slug)
+    version = seen[(url, slug)]
     frame = respondents(url, slug, version)
-    first_day, last_day = (
-        (frame["created_at"].min().date(), frame["created_at"].max().date()) if len(frame) else (None, None)
-    )
-    dates = st.date_input("Answered between", key="dash_dates", min_value=first_day, max_value=last_day,
-                          format="DD/MM/YYYY")
+    # No min/max on the dates: a shared link may name days outside the data, which simply match nobody.
+    dates = st.date_input("Answered between", key="dash_dates", format="DD/MM/YYYY")
     channels = st.multiselect("Channel", list(CHANNELS), format_func=CHANNELS.get, key="dash_channels",
                               placeholder="All channels")
     scheme = st.selectbox("Places grouped by", PLACE_SCHEMES, format_func=lambda s: DIMENSIONS[s].label,
                           key="dash_scheme")
     st.session_state.dash_places = [p for p in st.session_state.dash_places if p in DIMENSIONS[scheme].categories]
     places = st.multiselect("Place", DIMENSIONS[scheme].categories, key="dash_places", placeholder="The whole area")
-    group = st.selectbox("Only people in a group", [None, *GROUP_FILTERS], key="dash_group",
-                         format_func=lambda g: "Everyone" if g is None else DIMENSIONS[g].label)
+    group = st.selectbox("Only people in a group", [EVERYONE, *GROUP_FILTERS], key="dash_group",
+                         format_func=lambda g: "Everyone" if g == EVERYONE else DIMENSIONS[g].label)
     group_values: list[str] = []
-    if group:
+    if group != EVERYONE:
         st.session_state.dash_group_values = [
             v for v in st.session_state.dash_group_values if v in DIMENSIONS[group].categories
         ]
@@ -145,8 +171,8 @@ synthetic_notice(synthetic, len(frame))
 section_label = st.segmented_control("Show", list(SECTIONS.values()), key="dash_section") or "Priorities"
 section = next(key for key, label in SECTIONS.items() if label == section_label)
 breakdown = st.selectbox(
-    "Side by side by", [None, *DIMENSIONS], key="dash_by",
-    format_func=lambda d: "Whole area only" if d is None else DIMENSIONS[d].label,
+    "Side by side by", [WHOLE_AREA, *DIMENSIONS], key="dash_by",
+    format_func=lambda d: "Whole area only" if d == WHOLE_AREA else DIMENSIONS[d].label,
 ) if section in ("priorities", "themes") else st.session_state.dash_by
 weighted = st.toggle(
     "Weight to Census 2021 (place, age band and sex; ethnic group where the numbers allow)", key="dash_weighted"
@@ -160,9 +186,9 @@ view = DashboardView(
     channels=tuple(channels),
     place_scheme=scheme,
     places=tuple(places),
-    group=group,
+    group=None if group == EVERYONE else group,
     group_values=tuple(group_values),
-    breakdown=breakdown,
+    breakdown=None if breakdown == WHOLE_AREA else breakdown,
     include_synthetic=include_synthetic,
     weighted=bool(weighted),
 )
@@ -174,7 +200,8 @@ st.info(NOT_YET_REPRESENTATIVE, icon=":material/info:")
 
 def show_footnote(*tables: pd.DataFrame | None) -> None:
     """The suppression footnote under any table that hides a figure."""
-    if any(t is not None and not t.empty and (t["suppressed"].any() or t.isna().any().any()) for t in tables):
+    if any(t is not None and not t.empty and (t["suppressed"].any() or t["suppression_note"].ne("").any())
+           for t in tables):
         st.caption(footnote())
 
 
@@ -192,12 +219,15 @@ def priorities_section(view: DashboardView) -> None:
         return
     if result.weighting_problem:
         st.warning(result.weighting_problem)
-    st.header("Whole area", divider="blue")
+    st.header("Everyone chosen" if view.is_filtered else "Whole area", divider="blue")
     st.caption("% Important or Very important, with its 95% interval (Wilson), and the full spread of answers: "
-               "bars left of the line are 'not important', right of it 'important', the neutral answer across it.")
-    for grid in [q for section in form.sections for q in section.questions if q.type == "likert_grid"]:
+               "bars left of the line are 'not important', right of it 'important', the neutral answer across it. "
+               "* after a priority: a few answers are hidden to protect the people who gave them, and are not "
+               "drawn.")
+    for part, grid in [(sec, q) for sec in form.sections for q in sec.questions if q.type == "likert_grid"]:
         items = result.whole[result.whole["item_id"].isin([i.id for i in grid.items or []])]
-        st.subheader(grid.text)
+        st.subheader(part.title)
+        st.caption(f"“{grid.text}”")
         st.altair_chart(charts.priority_bars(items, form))
         columns = {"item": "Priority", "n": "Respondents", "pct": "% Important or Very important",
                    "ci_low": "95% interval from", "ci_high": "95% interval to"}
@@ -283,7 +313,7 @@ def coverage_section(view: DashboardView) -> None:
     st.metric("Responses", f"{result.responses:,}")
     st.header("Against the campaign targets", divider="blue")
     st.altair_chart(charts.target_chart(result.targets))
-    st.dataframe(readable_table(result.targets, {"label": "Target", "channels": "Counts", "target": "Target",
+    st.dataframe(readable_table(result.targets, {"label": "Campaign target", "channels": "Counts", "target": "Target",
                                                  "responses": "Responses", "still_needed": "Still needed"},
                                 counts=("target", "responses", "still_needed")), hide_index=True)
     st.header("Responses over time", divider="blue")
@@ -322,7 +352,7 @@ def themes_section(view: DashboardView) -> None:
     if result.message:
         st.info(result.message, icon=":material/visibility_off:")
         return
-    st.altair_chart(charts.group_dots(result.by_group, facet="theme", measure="% mentioning", columns=3))
+    st.altair_chart(charts.group_dots(result.by_group, facet="theme", measure="% mentioning"))
     for sentence in result.differences:
         st.text(f"• {sentence}")
     show_footnote(result.by_group)
@@ -330,3 +360,8 @@ def themes_section(view: DashboardView) -> None:
 
 {"priorities": priorities_section, "people": people_section, "coverage": coverage_section,
  "themes": themes_section}[section](view)
+
+# Drawn: now see whether anyone has added, changed or deleted a response since, and if so draw again with it.
+if (latest := current_version(url, slug)) != version:
+    seen[(url, slug)] = latest
+    st.rerun()

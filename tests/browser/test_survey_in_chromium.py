@@ -75,7 +75,12 @@ def test_public_answers_survey_and_dashboard_count_goes_up(page, app_server, adm
     page.get_by_text("Thank you. Your answers have been saved").wait_for()
 
     assert dashboard_count(page, url, admin_user) == before + 1
-    page.get_by_text("Mansfield").first.wait_for()
+    wait_for_app(page)
+    place = page.get_by_label("Place", exact=True)
+    place.click()
+    place.fill("Mansfield")
+    place.press("Enter")
+    page.get_by_text("Respondents in Mansfield").wait_for()
 
 
 def test_missing_answers_are_explained_in_the_browser(page, app_server):
