@@ -18,17 +18,27 @@ from engagement.config import database_url
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
+# How long a SQLite write waits for another writer before giving up (then intake retries, see intake.py).
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    """Foreign keys on; WAL so readers never block the writer (and the other way round) when many people use
+    the app at once; a busy timeout so a writer waits its turn instead of failing at once."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
 @cache
 def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        )
+        event.listen(engine, "connect", _configure_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
