@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from engagement import audit
 from engagement.config import privacy_notice_version
+from engagement.db import with_write_retries
 from engagement.models import CHANNELS, Answer, Response, utc_now
 from engagement.places import place_by_code
 from survey_forms import AnswerSpec, Form
@@ -55,6 +57,9 @@ class Provenance:
     is_synthetic: bool = False
     created_at: datetime | None = None
     via: str | None = None  # the page or command, for the audit log; defaults to the channel's usual way in
+    # One key per filled-in form (the page makes it): the same form sent twice (a double click, a retry after a
+    # lost connection) stores one response.
+    submission_key: str | None = None
 
     @property
     def actor(self) -> str:
@@ -219,6 +224,7 @@ def _new_response(form: Form, checked: CheckedResponse, provenance: Provenance) 
         consent_text="\n".join(agreed) or None,
         privacy_notice_version=privacy_notice_version() if agreed else None,
         consent_given_at=created_at if agreed else None,
+        submission_key=provenance.submission_key,
     )
 
 
@@ -253,10 +259,18 @@ def _audit_created(session: Session, responses: Sequence[Response], provenances:
                      batch=first.import_batch, synthetic=all(p.is_synthetic for p in provenances))
 
 
+def _already_stored(session: Session, submission_key: str | None) -> Response | None:
+    if not submission_key:
+        return None
+    return session.scalar(select(Response).where(Response.submission_key == submission_key))
+
+
 def submit_response(
     session: Session, form: Form, answers: Mapping[str, Any], provenance: Provenance | None = None
 ) -> Response:
-    """Check and store one response. Nothing is written unless every answer passes."""
+    """Check and store one response. Nothing is written unless every answer passes. A form sent again with the
+    same submission key returns the response already stored. A busy or briefly unreachable database is retried;
+    if the write still fails, DatabaseUnavailable says plainly that nothing was saved."""
     provenance = provenance or Provenance()
     provenance_problems = provenance.problems()
     try:
@@ -265,10 +279,23 @@ def submit_response(
         raise IntakeError(provenance_problems + exc.problems) from None
     if provenance_problems:
         raise IntakeError(provenance_problems)
-    [response] = _store(session, form, [(checked, provenance)])
-    session.commit()
-    session.refresh(response)
-    return response
+
+    def store() -> Response:
+        if (existing := _already_stored(session, provenance.submission_key)) is not None:
+            return existing
+        try:
+            [response] = _store(session, form, [(checked, provenance)])
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            # The same form arrived twice at the same moment: the other copy won, and it is this response.
+            if (existing := _already_stored(session, provenance.submission_key)) is not None:
+                return existing
+            raise
+        session.refresh(response)
+        return response
+
+    return with_write_retries(session, store)
 
 
 def submit_many(
@@ -284,6 +311,9 @@ def submit_many(
         if provenance.problems():
             raise IntakeError(provenance.problems(), row=row_number)
         checked_rows.append((checked, provenance))
-    responses = _store(session, form, checked_rows)
-    session.commit()
-    return responses
+    def store() -> list[Response]:
+        responses = _store(session, form, checked_rows)
+        session.commit()
+        return responses
+
+    return with_write_retries(session, store)

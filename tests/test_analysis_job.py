@@ -51,6 +51,8 @@ def test_two_concurrent_analysers_produce_each_analysis_once(session, form, db_u
     counts = [results.get(timeout=300) for _ in workers]
     for worker in workers:
         worker.join(timeout=60)
+    results.close()
+    results.join_thread()
     assert sum(counts) == len(TEXTS), counts  # every answer analysed exactly once between them
     assert session.scalar(select(func.count()).select_from(TextAnalysis)) == len(TEXTS)
     tags = session.execute(select(ModelThemeTag.answer_id, ModelThemeTag.theme_code)).all()

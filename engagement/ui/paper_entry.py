@@ -8,11 +8,12 @@ import streamlit as st
 from sqlmodel import Session
 
 from engagement.analysis.counts import entries_by
+from engagement.db import DatabaseUnavailable
 from engagement.entries import own_entry_answers
 from engagement.intake import IntakeError, Provenance, submit_response
 from engagement.ui.access import require_roles
 from engagement.ui.form_widgets import answer_widgets, clear_answers, collect_answers, problem_summary
-from engagement.ui.shared import current_form, engine
+from engagement.ui.shared import current_form, engine, next_submission_key, submission_key
 
 PREFIX = "paper"
 
@@ -27,6 +28,9 @@ st.caption(
 saved = st.session_state.pop("paper_saved", None)
 if saved:
     st.success(f"Saved paper form {saved}. The form is clear for the next one.", icon=":material/check_circle:")
+if st.session_state.pop("paper_not_saved", False):
+    st.error("**Not saved**: the service could not reach its database. The form's answers are still below; "
+             "please press “Save and start the next form” again in a minute.", icon=":material/cloud_off:")
 errors: dict[str, str] = st.session_state.get("paper_errors", {})
 problem_summary(form, errors, "Not saved. Please check:")
 
@@ -44,16 +48,21 @@ if submitted:
         channel="paper",
         entered_by=user.username,
         paper_reference=st.session_state.get(f"{PREFIX}:paper_reference"),
+        submission_key=submission_key(PREFIX),
     )
     try:
         with Session(engine()) as session:
             response = submit_response(session, form, answers, provenance)
         st.session_state["paper_errors"] = {}
         st.session_state["paper_saved"] = f"{provenance.paper_reference} as {response.reference}"
+        st.session_state[f"{PREFIX}:stored"] = True
         clear_answers(form, PREFIX)
     except IntakeError as exc:
         st.session_state["paper_errors"] = {p.question_id: p.message for p in exc.problems}
+    except DatabaseUnavailable:
+        st.session_state["paper_not_saved"] = True
     st.rerun()
+next_submission_key(PREFIX)
 
 today = datetime.combine(datetime.now(UTC).date(), time.min, tzinfo=UTC)
 entries = entries_by(engine(), user.username, today)

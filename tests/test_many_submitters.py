@@ -1,0 +1,87 @@
+"""Many people at once: 50 submitting processes against SQLite and against a real PostgreSQL store exactly 50
+responses; a double-clicked submit (the same form sent twice at once) stores one."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from engagement.db import get_engine
+from engagement.intake import Provenance, submit_response
+from engagement.models import Answer, Response
+from tests.conftest import valid_answers
+
+SUBMITTERS = 50
+
+
+def _submitter(url: str, number: int, start, results) -> None:
+    """One person's browser session: the form is sent twice at the same moment (a double click)."""
+    from engagement.forms import get_form
+
+    form = get_form("what-matters-to-you-2019")
+    key = f"form-instance-{number}"
+    answers = valid_answers(what_matters=f"Comment from submitter {number}")
+    references: list[str] = []
+
+    def send() -> None:
+        with Session(get_engine(url)) as session:
+            references.append(submit_response(session, form, answers, Provenance(submission_key=key)).reference)
+
+    start.wait(timeout=300)
+    clicks = [threading.Thread(target=send) for _ in range(2)]
+    for click in clicks:
+        click.start()
+    for click in clicks:
+        click.join()
+    results.put((number, references))
+
+
+def run_submitters(url: str) -> dict[int, list[str]]:
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Event(), context.Queue()
+    processes = [context.Process(target=_submitter, args=(url, n, start, results)) for n in range(SUBMITTERS)]
+    for process in processes:
+        process.start()
+    start.set()
+    replies = dict(results.get(timeout=600) for _ in processes)
+    for process in processes:
+        process.join(timeout=60)
+    return replies
+    results.close()
+    results.join_thread()
+
+
+def assert_exactly_one_response_each(url: str, replies: dict[int, list[str]]) -> None:
+    assert sorted(replies) == list(range(SUBMITTERS))
+    for references in replies.values():
+        assert len(references) == 2 and references[0] == references[1]  # both clicks: the same response
+    with Session(get_engine(url)) as session:
+        assert session.scalar(select(func.count()).select_from(Response)) == SUBMITTERS
+        keys = session.scalars(select(Response.submission_key)).all()
+        assert sorted(keys) == sorted(f"form-instance-{n}" for n in range(SUBMITTERS))
+        comments = session.scalars(select(Answer.value).where(Answer.question_id == "what_matters")).all()
+        assert sorted(comments) == sorted(f"Comment from submitter {n}" for n in range(SUBMITTERS))
+    assert {refs[0] for refs in replies.values()} == set(
+        Session(get_engine(url)).scalars(select(Response.reference)).all()
+    )
+
+
+def test_the_same_form_sent_again_returns_the_response_already_stored(session, form, db_url):
+    first = submit_response(session, form, valid_answers(), Provenance(submission_key="abc"))
+    again = submit_response(session, form, valid_answers(), Provenance(submission_key="abc"))
+    other = submit_response(session, form, valid_answers(), Provenance(submission_key="def"))
+    assert again.reference == first.reference != other.reference
+    assert session.scalar(select(func.count()).select_from(Response)) == 2
+
+
+def test_fifty_processes_submitting_at_once_to_sqlite(db_url):
+    assert_exactly_one_response_each(db_url, run_submitters(db_url))
+
+
+@pytest.mark.postgres
+def test_fifty_processes_submitting_at_once_to_postgres(postgres_url):
+    assert_exactly_one_response_each(postgres_url, run_submitters(postgres_url))
