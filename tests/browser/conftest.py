@@ -77,3 +77,21 @@ def page(browser):
     page.set_default_timeout(30_000)
     yield page
     context.close()
+
+
+STAFF_PASSWORD = "browser test password"
+
+
+def add_user(app_server, username: str, *roles: str) -> None:
+    """Create an account the way an administrator does: the CLI, with the password on standard input."""
+    role_args = [arg for role in roles for arg in ("--role", role)]
+    subprocess.run(
+        [sys.executable, "-m", "engagement.cli", "users", "add", username, *role_args, "--password-stdin"],
+        input=STAFF_PASSWORD + "\n", text=True, env=app_server["env"], check=True, cwd=ROOT,
+    )
+
+
+@pytest.fixture(scope="session")
+def admin_user(app_server) -> str:
+    add_user(app_server, "browser-admin", "admin")
+    return "browser-admin"

@@ -1,4 +1,5 @@
-"""A member of the public answers the survey in a real browser and the dashboard count goes up."""
+"""A member of the public answers the survey in a real browser, and staff who sign in see the dashboard count
+go up."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import sys
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import STAFF_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -20,8 +23,24 @@ def wait_for_app(page) -> None:
     page.wait_for_timeout(500)
 
 
-def dashboard_count(page, url: str) -> int:
-    page.goto(f"{url}/dashboard")
+def sign_in(page, url: str, username: str, password: str = STAFF_PASSWORD) -> None:
+    page.goto(f"{url}/sign_in")
+    wait_for_app(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def open_from_menu(page, title: str) -> None:
+    """Staff move between pages with the menu: a page reload starts a new, signed-out session."""
+    page.get_by_test_id("stSidebar").get_by_role("link", name=title).click()
+    wait_for_app(page)
+
+
+def dashboard_count(page, url: str, username: str) -> int:
+    sign_in(page, url, username)
+    page.get_by_role("button", name="Sign out").wait_for()
+    open_from_menu(page, "Dashboard")
     metric = page.get_by_test_id("stMetricValue").first
     metric.wait_for()
     return int(metric.inner_text().replace(",", ""))
@@ -32,13 +51,13 @@ def choose(page, question_text: str, answer: str) -> None:
     group.get_by_text(answer, exact=True).click()
 
 
-def test_public_answers_survey_and_dashboard_count_goes_up(page, app_server):
+def test_public_answers_survey_and_dashboard_count_goes_up(page, app_server, admin_user):
     url = app_server["url"]
     subprocess.run(
         [sys.executable, "-m", "engagement.cli", "demo", "--responses", "25", "--seed", "9"],
         env=app_server["env"], check=True,
     )
-    before = dashboard_count(page, url)
+    before = dashboard_count(page, url, admin_user)
     assert before >= 25
 
     page.goto(url)
@@ -55,7 +74,7 @@ def test_public_answers_survey_and_dashboard_count_goes_up(page, app_server):
     page.get_by_role("button", name="Send my answers").click()
     page.get_by_text("Thank you. Your answers have been saved").wait_for()
 
-    assert dashboard_count(page, url) == before + 1
+    assert dashboard_count(page, url, admin_user) == before + 1
     page.get_by_text("Mansfield").first.wait_for()
 
 
@@ -88,14 +107,16 @@ def test_survey_can_be_answered_with_the_keyboard(page, app_server):
     assert focused == "radio"
 
 
-def test_export_page_downloads_a_csv_that_opens_with_question_text_and_labels(page, app_server, tmp_path):
+def test_export_page_downloads_a_csv_that_opens_with_question_text_and_labels(page, app_server, admin_user, tmp_path):
     import csv
 
     subprocess.run(
         [sys.executable, "-m", "engagement.cli", "demo", "--responses", "3", "--seed", "4"],
         env=app_server["env"], check=True,
     )
-    page.goto(f"{app_server['url']}/export")
+    sign_in(page, app_server["url"], admin_user)
+    page.get_by_role("button", name="Sign out").wait_for()
+    open_from_menu(page, "Exports")
     button = page.get_by_role("button", name=re.compile("Download CSV"))
     with page.expect_download() as download:
         button.click()
