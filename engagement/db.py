@@ -59,7 +59,6 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     the app at once; a busy timeout so a writer waits its turn instead of failing at once."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
+import os
 import time
 
 from click.testing import CliRunner
@@ -13,9 +13,10 @@ from sqlmodel import Session
 from engagement.cli import main
 from engagement.db import get_engine
 from engagement.free_text import job
-from engagement.free_text.job import AnalysisAlreadyRunning, analyse_pending, job_progress
+from engagement.free_text.job import analyse_pending, job_progress
 from engagement.intake import Provenance, submit_many
 from engagement.models import AppSetting, ModelThemeTag, RedactionLog, TextAnalysis
+from tests.concurrent_workers import ROOT, run_together
 from tests.conftest import valid_answers
 
 TEXTS = [
@@ -25,34 +26,9 @@ TEXTS = [
 ]
 
 
-def _analyser(url: str, start, results) -> None:
-    """One analyser process, as a second app instance or `engagement analyse` would be."""
-    import nlp
-    from engagement.forms import get_form
-
-    nlp.analyse_comments(["warm up"], "wmty")  # load the models before the race starts
-    form = get_form("what-matters-to-you-2019")
-    start.wait(timeout=120)
-    try:
-        results.put(analyse_pending(get_engine(url), form, batch_size=2))
-    except AnalysisAlreadyRunning:
-        results.put(0)
-
-
 def test_two_concurrent_analysers_produce_each_analysis_once(session, form, db_url):
     submit_many(session, form, [(valid_answers(what_matters=text), Provenance()) for text in TEXTS])
-    context = multiprocessing.get_context("spawn")
-    start, results = context.Event(), context.Queue()
-    workers = [context.Process(target=_analyser, args=(db_url, start, results)) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    time.sleep(1)
-    start.set()
-    counts = [results.get(timeout=300) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=60)
-    results.close()
-    results.join_thread()
+    counts = run_together([["analyse", db_url], ["analyse", db_url]], dict(os.environ, PYTHONPATH=str(ROOT)))
     assert sum(counts) == len(TEXTS), counts  # every answer analysed exactly once between them
     assert session.scalar(select(func.count()).select_from(TextAnalysis)) == len(TEXTS)
     tags = session.execute(select(ModelThemeTag.answer_id, ModelThemeTag.theme_code)).all()

@@ -3,8 +3,7 @@ responses; a double-clicked submit (the same form sent twice at once) stores one
 
 from __future__ import annotations
 
-import multiprocessing
-import threading
+import os
 
 import pytest
 from sqlalchemy import func, select
@@ -13,46 +12,16 @@ from sqlmodel import Session
 from engagement.db import get_engine
 from engagement.intake import Provenance, submit_response
 from engagement.models import Answer, Response
+from tests.concurrent_workers import ROOT, run_together
 from tests.conftest import valid_answers
 
 SUBMITTERS = 50
 
 
-def _submitter(url: str, number: int, start, results) -> None:
-    """One person's browser session: the form is sent twice at the same moment (a double click)."""
-    from engagement.forms import get_form
-
-    form = get_form("what-matters-to-you-2019")
-    key = f"form-instance-{number}"
-    answers = valid_answers(what_matters=f"Comment from submitter {number}")
-    references: list[str] = []
-
-    def send() -> None:
-        with Session(get_engine(url)) as session:
-            references.append(submit_response(session, form, answers, Provenance(submission_key=key)).reference)
-
-    start.wait(timeout=300)
-    clicks = [threading.Thread(target=send) for _ in range(2)]
-    for click in clicks:
-        click.start()
-    for click in clicks:
-        click.join()
-    results.put((number, references))
-
-
 def run_submitters(url: str) -> dict[int, list[str]]:
-    context = multiprocessing.get_context("spawn")
-    start, results = context.Event(), context.Queue()
-    processes = [context.Process(target=_submitter, args=(url, n, start, results)) for n in range(SUBMITTERS)]
-    for process in processes:
-        process.start()
-    start.set()
-    replies = dict(results.get(timeout=600) for _ in processes)
-    for process in processes:
-        process.join(timeout=60)
-    return replies
-    results.close()
-    results.join_thread()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    replies = run_together([["submit", url, str(n)] for n in range(SUBMITTERS)], env)
+    return dict(enumerate(replies))
 
 
 def assert_exactly_one_response_each(url: str, replies: dict[int, list[str]]) -> None:
