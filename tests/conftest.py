@@ -6,6 +6,10 @@ import os
 import uuid
 from collections.abc import Iterator
 
+# Imported now rather than by its pytest plugin at the end of the session: after the 50-process PostgreSQL test,
+# that late import (pytest rewrites it with ast.parse) failed on CPython 3.11.7 with "AST constructor recursion
+# depth mismatch".
+import hypothesis  # noqa: F401
 import pytest
 from sqlmodel import Session
 

@@ -14,6 +14,8 @@ from engagement.intake import Provenance, submit_response
 from engagement.models import Answer, Response
 from tests.concurrent_workers import ROOT, run_together
 from tests.conftest import valid_answers
+from tests.test_database_down import survey_filled_in
+from tests.test_pages import fill, submit_button
 
 SUBMITTERS = 50
 
@@ -54,3 +56,18 @@ def test_fifty_processes_submitting_at_once_to_sqlite(db_url):
 @pytest.mark.postgres
 def test_fifty_processes_submitting_at_once_to_postgres(postgres_url):
     assert_exactly_one_response_each(postgres_url, run_submitters(postgres_url))
+
+
+def test_survey_page_sends_one_key_per_form_so_a_second_click_stores_nothing_new(session, db_url):
+    app = survey_filled_in()
+    sent_key = app.session_state["survey_submission_key"]
+    submit_button(app).click().run()
+    [stored] = session.scalars(select(Response)).all()
+    assert stored.submission_key == sent_key
+    assert app.session_state["survey_submission_key"] != sent_key  # the next, empty form gets a new key
+    # The second click of a double click arrives carrying the same form: it stores nothing new.
+    app.session_state["survey_submission_key"] = sent_key
+    fill(app, "survey", valid_answers())
+    submit_button(app).click().run()
+    assert any(stored.reference in s.value for s in app.success)
+    assert session.scalar(select(func.count()).select_from(Response)) == 1

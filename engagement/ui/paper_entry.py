@@ -35,6 +35,7 @@ errors: dict[str, str] = st.session_state.get("paper_errors", {})
 problem_summary(form, errors, "Not saved. Please check:")
 
 st.caption(f"Forms you save are recorded as entered by {user.username}.")
+form_key = submission_key(PREFIX)  # made when the form is shown: one per filled-in form
 with st.form("paper_form", border=False):
     st.text_input("Paper form reference (written on the form)", key=f"{PREFIX}:paper_reference")
     if "paper_reference" in errors:
@@ -48,14 +49,14 @@ if submitted:
         channel="paper",
         entered_by=user.username,
         paper_reference=st.session_state.get(f"{PREFIX}:paper_reference"),
-        submission_key=submission_key(PREFIX),
+        submission_key=form_key,
     )
     try:
         with Session(engine()) as session:
             response = submit_response(session, form, answers, provenance)
         st.session_state["paper_errors"] = {}
         st.session_state["paper_saved"] = f"{provenance.paper_reference} as {response.reference}"
-        st.session_state[f"{PREFIX}:stored"] = True
+        st.session_state[f"{PREFIX}_stored"] = True
         clear_answers(form, PREFIX)
     except IntakeError as exc:
         st.session_state["paper_errors"] = {p.question_id: p.message for p in exc.problems}

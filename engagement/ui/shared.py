@@ -45,14 +45,15 @@ def database_problems_shown() -> Iterator[None]:
 
 def submission_key(prefix: str) -> str:
     """The key of the form being filled in on this page: the same until the form is stored and shown empty
-    again, so a double click or a retry after a lost connection stores one response."""
-    return st.session_state.setdefault(f"{prefix}:submission_key", uuid.uuid4().hex)
+    again, so a double click or a retry after a lost connection stores one response. (Not under "prefix:",
+    which clear_answers empties on success: the second click of a double click must still carry this key.)"""
+    return st.session_state.setdefault(f"{prefix}_submission_key", uuid.uuid4().hex)
 
 
 def next_submission_key(prefix: str) -> None:
     """Call on a run where the form was not sent, after a response was stored: the next form gets a new key."""
-    if st.session_state.pop(f"{prefix}:stored", False):
-        st.session_state[f"{prefix}:submission_key"] = uuid.uuid4().hex
+    if st.session_state.pop(f"{prefix}_stored", False):
+        st.session_state[f"{prefix}_submission_key"] = uuid.uuid4().hex
 
 
 def current_form() -> Form:

@@ -34,12 +34,13 @@ problem_summary(form, errors, "There is a problem with your answers. Please chec
 if form.definition.intro:
     st.markdown(form.definition.intro)
 
+form_key = submission_key(PREFIX)  # made when the form is shown: one per filled-in form
 with st.form("survey", border=False):
     answer_widgets(form, PREFIX, errors)
     submitted = st.form_submit_button("Send my answers", type="primary")
 
 if submitted:
-    provenance = Provenance(channel="online", submission_key=submission_key(PREFIX))
+    provenance = Provenance(channel="online", submission_key=form_key)
     try:
         with Session(engine()) as session:
             response = submit_response(session, form, collect_answers(form, PREFIX), provenance)
@@ -50,7 +51,7 @@ if submitted:
     else:
         st.session_state["survey_errors"] = {}
         st.session_state["survey_thanks"] = response.reference
-        st.session_state[f"{PREFIX}:stored"] = True
+        st.session_state[f"{PREFIX}_stored"] = True
         clear_answers(form, PREFIX)
     st.rerun()
 next_submission_key(PREFIX)
