@@ -37,17 +37,17 @@ class DatabaseUnavailable(RuntimeError):
 def with_write_retries(session: Session, write: Callable[[], T], attempts: int = WRITE_ATTEMPTS) -> T:
     """Run a write (which commits) again after a rollback when the database is busy or the connection dropped;
     raise DatabaseUnavailable when it still fails, so the caller can tell the user nothing was saved."""
-    for attempt in range(attempts):
+    for attempt in range(1, attempts + 1):
         try:
             return write()
-        except (OperationalError, DBAPIError) as exc:
+        except DBAPIError as exc:
             if not isinstance(exc, OperationalError) and not exc.connection_invalidated:
-                raise
+                raise  # a real error in the data (a constraint), not the database being busy or away
             session.rollback()
-            if attempt + 1 == attempts:
+            if attempt == attempts:
                 raise DatabaseUnavailable("save your answers") from exc
-            time.sleep(0.2 * 2**attempt)
-    raise AssertionError("unreachable")
+            time.sleep(0.2 * 2 ** (attempt - 1))
+    raise ValueError("attempts must be at least 1")
 
 
 # How long a SQLite write waits for another writer before giving up (then intake retries, see intake.py).

@@ -64,3 +64,30 @@ def test_postgres_stopping_mid_session_loses_no_answer_silently(monkeypatch):
     # The server has stopped while the respondent was filling in the form.
     submit_button(app).click().run()
     assert_told_not_saved_with_answers_kept(app)
+
+
+def test_a_busy_write_is_retried_and_one_that_keeps_failing_is_reported(session, monkeypatch):
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from engagement import db
+    from engagement.db import DatabaseUnavailable, with_write_retries
+
+    monkeypatch.setattr(db.time, "sleep", lambda seconds: None)
+    locked = OperationalError("INSERT …", {}, sqlite3.OperationalError("database is locked"))
+    tries: list[int] = []
+
+    def busy_twice() -> str:
+        tries.append(1)
+        if len(tries) <= 2:
+            raise locked
+        return "stored"
+
+    assert with_write_retries(session, busy_twice) == "stored" and len(tries) == 3
+
+    def always_busy() -> str:
+        raise locked
+
+    with pytest.raises(DatabaseUnavailable, match="Could not save your answers.*Nothing was changed"):
+        with_write_retries(session, always_busy)
