@@ -100,7 +100,7 @@ def admin_user(app_server) -> str:
 def sign_in(page, app_server, role: str) -> str:
     """Sign in as a user holding `role` (created with the CLI on first use) and wait until signed in; returns
     the username. Staff then move between pages with the menu (a page reload starts a new session)."""
-    username = f"browser-{role}"
+    username = f"as-role-{role}"  # apart from the usernames other browser tests create
     if username not in _role_users:
         add_user(app_server, username, role)
         _role_users.add(username)

@@ -52,7 +52,7 @@ base = {"top_urgent_care": "5", "top_mental_health": "4", "top_best_use_of_money
         "preventing_ill_health": "4", "children_young_peoples_health": "5", "major_health_conditions": "5",
         "supporting_our_workforce": "5", "digital_innovation": "2", "district": "E06000018", "consent": True}
 rows = [(dict(base, best_thing=p, what_matters=p, three_words=words),
-         Provenance(channel="paper", entered_by="browser-volunteer", paper_reference=f"P{i}"))
+         Provenance(channel="paper", entered_by="as-role-volunteer", paper_reference=f"P{i}"))
         for i, p in enumerate(payloads)]
 with Session(get_engine()) as session:
     references = [r.reference for r in submit_many(session, form, rows)]
@@ -135,6 +135,7 @@ def test_volunteers_own_entries_stay_inert(page, app_server, stored_payloads):
     page.get_by_label("Reference of a form you entered (R-…)").fill(stored_payloads["references"][1])
     page.keyboard.press("Enter")
     settle(page)
+    assert page.get_by_text("You have not entered a paper form with that reference").count() == 0  # their own
     assert_inert(page, seen)
 
 
