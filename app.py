@@ -5,6 +5,7 @@ import streamlit as st
 
 from engagement.auth import PAGE_ROLES
 from engagement.ui.access import current_user, end_session
+from engagement.ui.shared import database_problems_shown
 
 st.set_page_config(page_title="What matters to you", page_icon=":material/favorite:", layout="wide")
 
@@ -28,17 +29,18 @@ staff = {
 # nothing. What a person can reach is the menu below, built from their roles; the public sees no menu at all.
 page = st.navigation([survey, sign_in, *staff.values()], position="hidden")
 
-user = current_user()
-if user is not None:
-    with st.sidebar:
-        st.caption(f"Signed in as {user.username}")
-        st.page_link(survey)
-        for name, staff_page in staff.items():
-            if user.has_any(*PAGE_ROLES[name]):
-                st.page_link(staff_page)
-        if st.button("Sign out", icon=":material/logout:"):
-            end_session()
-            if user.via == "sso":
-                st.logout()
-            st.switch_page(sign_in)
-page.run()
+with database_problems_shown():
+    user = current_user()
+    if user is not None:
+        with st.sidebar:
+            st.caption(f"Signed in as {user.username}")
+            st.page_link(survey)
+            for name, staff_page in staff.items():
+                if user.has_any(*PAGE_ROLES[name]):
+                    st.page_link(staff_page)
+            if st.button("Sign out", icon=":material/logout:"):
+                end_session()
+                if user.via == "sso":
+                    st.logout()
+                st.switch_page(sign_in)
+    page.run()

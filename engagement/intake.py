@@ -11,10 +11,12 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from engagement import audit
 from engagement.config import privacy_notice_version
+from engagement.db import with_write_retries
 from engagement.models import CHANNELS, Answer, Response, utc_now
 from engagement.places import place_by_code
 from survey_forms import AnswerSpec, Form
@@ -58,7 +60,9 @@ class Provenance:
     is_synthetic: bool = False
     created_at: datetime | None = None
     via: str | None = None  # the page or command, for the audit log; defaults to the channel's usual way in
-    submission_key: str | None = None  # the same key twice is the same response (an imported row's fingerprint)
+    # One key per filled-in form (the page makes it): the same form sent twice (a double click, a retry after a
+    # lost connection) stores one response.
+    submission_key: str | None = None
 
     @property
     def actor(self) -> str:
@@ -288,11 +292,21 @@ def _paper_reference_taken(session: Session, form: Form, provenance: Provenance)
     )]
 
 
+def _already_stored(session: Session, submission_key: str | None) -> Response | None:
+    if not submission_key:
+        return None
+    return session.scalar(select(Response).where(Response.submission_key == submission_key))
+
+
 def submit_response(
     session: Session, form: Form, answers: Mapping[str, Any], provenance: Provenance | None = None
 ) -> Response:
-    """Check and store one response. Nothing is written unless every answer passes."""
+    """Check and store one response. Nothing is written unless every answer passes. A form sent again with the
+    same submission key returns the response already stored. A busy or briefly unreachable database is retried;
+    if the write still fails, DatabaseUnavailable says plainly that nothing was saved."""
     provenance = provenance or Provenance()
+    if (existing := _already_stored(session, provenance.submission_key)) is not None:
+        return existing  # before the paper-reference check: a double-clicked paper form is not "keyed twice"
     provenance_problems = provenance.problems()
     try:
         checked = check_answers(form, answers)
@@ -301,16 +315,27 @@ def submit_response(
     provenance_problems += _paper_reference_taken(session, form, provenance)
     if provenance_problems:
         raise IntakeError(provenance_problems)
-    response = Response(**_response_row(form, checked, provenance))
-    session.add(response)
-    session.flush()
-    if checked.values:
-        session.execute(insert(Answer), _answer_rows(response.id, checked))
-    audit.record(session, "response_created", actor=provenance.actor, via=provenance.recorded_via,
-                 target_kind="response", target_id=response.reference, channel=response.channel)
-    session.commit()
-    session.refresh(response)
-    return response
+
+    def store() -> Response:
+        try:
+            response = Response(**_response_row(form, checked, provenance))
+            session.add(response)
+            session.flush()
+            if checked.values:
+                session.execute(insert(Answer), _answer_rows(response.id, checked))
+            audit.record(session, "response_created", actor=provenance.actor, via=provenance.recorded_via,
+                         target_kind="response", target_id=response.reference, channel=response.channel)
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            # The same form arrived twice at the same moment: the other copy won, and it is this response.
+            if (existing := _already_stored(session, provenance.submission_key)) is not None:
+                return existing
+            raise
+        session.refresh(response)
+        return response
+
+    return with_write_retries(session, store)
 
 
 def submit_many(

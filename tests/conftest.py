@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
+
+# Imported now rather than by its pytest plugin at the end of the session: after the 50-process PostgreSQL test,
+# that late import (pytest rewrites it with ast.parse) failed on CPython 3.11.7 with "AST constructor recursion
+# depth mismatch".
+import hypothesis  # noqa: F401
 import pytest
 from sqlmodel import Session
 
@@ -46,3 +54,31 @@ def valid_answers(**overrides) -> dict:
     }
     answers.update(overrides)
     return answers
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """One throwaway PostgreSQL server for the whole test session (tests get their own database on it)."""
+    from tests.postgres_server import postgres_bin_dir, running_postgres
+
+    if postgres_bin_dir() is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have the PostgreSQL server binaries (`make test` installs them)")
+        pytest.skip("no PostgreSQL server binaries on this machine")
+    with running_postgres() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server, monkeypatch) -> str:
+    """A fresh, migrated database on the session's PostgreSQL server, set as the app's database."""
+    import psycopg
+    from psycopg import sql
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = postgres_server.rsplit("/", 1)[0] + f"/{name}"
+    monkeypatch.setenv("ENGAGEMENT_DATABASE_URL", url)
+    upgrade_database(url)
+    return url

@@ -80,11 +80,13 @@ def test_export_page_offers_the_csv(session, form, db_url):
     assert len(app.get("download_button")) == 1
 
 
-def test_comments_page_analyses_new_answers_and_records_an_analyst_decision(session, form, db_url):
+def test_comments_page_shows_analysed_answers_and_records_an_analyst_decision(session, form, db_url):
+    from engagement.free_text.job import analyse_pending
     from engagement.free_text.themes import effective_theme_tags
     from engagement.models import AnalystThemeTag
 
     add_demo_responses(session, form, 30, seed=4)
+    analyse_pending(get_engine(db_url), form)  # the background job's work (tests/test_comments_page.py)
     app = open_page("comments", roles=("analyst",), username="analyst-b")
     headers = [h.value for h in app.header]
     assert headers == ["Themes", "What the codebook may miss", "Review comments"]

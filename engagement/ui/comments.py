@@ -7,8 +7,8 @@ from sqlmodel import Session
 
 import nlp
 from engagement.analysis.counts import response_counts
-from engagement.free_text.analyse import codebook_questions, pending_answers
-from engagement.free_text.job import analyse_pending
+from engagement.free_text.analyse import codebook_questions, pending_count
+from engagement.free_text.job import job_progress, start_background_analysis
 from engagement.free_text.review import comments_for_review, set_analyst_themes
 from engagement.free_text.themes import theme_summary
 from engagement.reports.charts import theme_chart
@@ -30,17 +30,28 @@ st.title("Comments and themes")
 counts = response_counts(engine(), form.slug)
 synthetic_notice(counts["synthetic"], counts["responses"])
 
-with Session(engine()) as session:
-    waiting = len(pending_answers(session, form))
-if waiting:
-    bar = st.progress(0.0, text=f"Analysing {waiting:,} new answers…")
+if pending_count(engine(), form):
+    start_background_analysis(engine(), form)
 
-    def show(done: int, total: int) -> None:
-        bar.progress(done / total if total else 1.0, text=f"Analysing new answers: {done:,} of {total:,}")
 
-    analyse_pending(engine(), form, progress=show)
-    bar.empty()
-    st.toast(f"Analysed {waiting:,} new answers", icon=":material/check:")
+@st.fragment(run_every=3)
+def analysis_progress() -> None:
+    """The background job's stored progress (it may be running in another app instance); the page reloads
+    itself once the job has finished so the new answers appear."""
+    progress, waiting = job_progress(engine(), form), pending_count(engine(), form)
+    if progress.running or waiting:
+        st.session_state["analysis_was_running"] = True
+        done, total = (progress.done, progress.total) if progress.running else (0, waiting)
+        st.progress(done / total if total else 0.0,
+                    text=f"Analysing new answers in the background: {done:,} of {total:,}. What you see "
+                         "below covers the answers analysed so far.")
+        if progress.state == "failed":
+            st.warning("The last analysis of new answers stopped before it finished; it starts again by itself.")
+    elif st.session_state.pop("analysis_was_running", False):
+        st.rerun(scope="app")
+
+
+analysis_progress()
 
 questions = codebook_questions(form)
 question_id = st.selectbox(
@@ -68,7 +79,7 @@ if not topics:
 for topic in topics:
     with st.expander(f"{', '.join(topic.terms[:6])} ({topic.size} answers)"):
         for example in topic.examples:
-            st.markdown(f"> {example}")
+            st.text(example)  # respondent text is data, never markup
 
 st.header("Review comments", divider="blue")
 st.caption("Your decisions are kept apart from the model's and always win. `engagement nlp train` learns from them.")
@@ -83,10 +94,10 @@ st.write(f"{len(comments):,} comments; showing {min(len(comments), REVIEW_PAGE_S
 for row in comments.head(REVIEW_PAGE_SIZE).itertuples():
     with st.form(f"review_{row.answer_id}"):
         st.markdown(f"**{row.response_reference}** · {row.sentiment}" + (" · reviewed" if row.reviewed else ""))
-        st.markdown(f"> {row.redacted_text}")
+        st.text(row.redacted_text)  # respondent text is data, never markup
         if row.evidence:
             reasons = [f"{labels.get(code, code)} ← “{'”, “'.join(words)}”" for code, words in row.evidence.items()]
-            st.caption("Why: " + "; ".join(reasons))
+            st.text("Why: " + "; ".join(reasons))
         chosen = st.multiselect("Themes", list(labels), default=row.themes, format_func=labels.get)
         if st.form_submit_button("Save themes"):
             try:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 from sqlmodel import Session
 
+from engagement.db import DatabaseUnavailable
 from engagement.forms import easy_read_version
 from engagement.intake import IntakeError, Provenance, submit_response
 from engagement.ui.form_widgets import answer_widgets, clear_answers, collect_answers, problem_summary
-from engagement.ui.shared import current_form, engine
+from engagement.ui.shared import current_form, engine, next_submission_key, submission_key
 
 VERSIONS = {"standard": "Standard version", "easy_read": "Easy Read version (short sentences, everyday words)"}
 
@@ -33,6 +34,10 @@ if thanks:
         icon=":material/check_circle:",
     )
 
+if st.session_state.pop("survey_not_saved", False):
+    st.error("**Your answers have not been saved**: the service could not reach its database. Your answers are "
+             "still below; please press “Send my answers” again in a minute.", icon=":material/cloud_off:")
+
 errors: dict[str, str] = st.session_state.get("survey_errors", {})
 problem_summary(form, errors, "There is a problem with your answers. Please check:")
 
@@ -41,18 +46,24 @@ if form.definition.intro:
 if form.definition.privacy_notice:
     st.info(form.definition.privacy_notice, icon=":material/shield:")
 
+form_key = submission_key(PREFIX)  # made when the form is shown: one per filled-in form
 with st.form("survey", border=False):
     answer_widgets(form, PREFIX, errors)
     submitted = st.form_submit_button("Send my answers", type="primary")
 
 if submitted:
+    provenance = Provenance(channel="online", submission_key=form_key)
     try:
         with Session(engine()) as session:
-            response = submit_response(session, form, collect_answers(form, PREFIX), Provenance(channel="online"))
+            response = submit_response(session, form, collect_answers(form, PREFIX), provenance)
     except IntakeError as exc:
         st.session_state["survey_errors"] = {p.question_id: p.message for p in exc.problems}
+    except DatabaseUnavailable:
+        st.session_state["survey_not_saved"] = True
     else:
         st.session_state["survey_errors"] = {}
         st.session_state["survey_thanks"] = response.reference
+        st.session_state[f"{PREFIX}_stored"] = True
         clear_answers(form, PREFIX)
     st.rerun()
+next_submission_key(PREFIX)

@@ -95,3 +95,22 @@ def add_user(app_server, username: str, *roles: str) -> None:
 def admin_user(app_server) -> str:
     add_user(app_server, "browser-admin", "admin")
     return "browser-admin"
+
+
+def sign_in(page, app_server, role: str) -> str:
+    """Sign in as a user holding `role` (created with the CLI on first use) and wait until signed in; returns
+    the username. Staff then move between pages with the menu (a page reload starts a new session)."""
+    username = f"as-role-{role}"  # apart from the usernames other browser tests create
+    if username not in _role_users:
+        add_user(app_server, username, role)
+        _role_users.add(username)
+    page.goto(f"{app_server['url']}/sign_in")
+    page.wait_for_selector("[data-testid='stAppViewContainer']")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+    return username
+
+
+_role_users: set[str] = set()
