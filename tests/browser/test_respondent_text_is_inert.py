@@ -40,7 +40,8 @@ THREE_WORDS = ["<b>bold</b>", "**loud**", f"![x](http://{EVIL}/w)"]
 
 SEED = """
 import json, sys
-from sqlmodel import Session
+from sqlmodel import Session, select
+from engagement.models import Response
 from engagement.db import get_engine
 from engagement.forms import get_form
 from engagement.free_text.job import analyse_pending
@@ -55,7 +56,9 @@ rows = [(dict(base, best_thing=p, what_matters=p, three_words=words),
          Provenance(channel="paper", entered_by="as-role-volunteer", paper_reference=f"P{i}"))
         for i, p in enumerate(payloads)]
 with Session(get_engine()) as session:
-    references = [r.reference for r in submit_many(session, form, rows)]
+    submit_many(session, form, rows)
+    by_paper = dict(session.execute(select(Response.paper_reference, Response.reference)).all())
+    references = [by_paper[f"P{i}"] for i in range(len(payloads))]
 analyse_pending(get_engine(), form)
 shown = comments_for_review(get_engine(), form, "best_thing")["redacted_text"].tolist()
 print(json.dumps({"references": references, "shown": shown}))
