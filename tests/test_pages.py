@@ -100,3 +100,18 @@ def test_comments_page_shows_analysed_answers_and_records_an_analyst_decision(se
     tags = effective_theme_tags(get_engine(db_url), form)
     assert "analyst" in set(tags["source"])
     assert set(session.scalars(select(AnalystThemeTag.analyst))) == {"analyst-b"}
+
+
+def test_error_messages_quote_typed_text_as_text_not_markdown(session, db_url):
+    """A message that repeats what someone typed (here a paper reference keyed twice) must not turn it into a
+    link, image or bold text: the message reaches Streamlit with Markdown's characters escaped."""
+    typed = "[x](http://evil.example/a) **loud**"
+    for _ in range(2):
+        app = open_page("paper_entry", roles=("volunteer",), username="hw-volunteer-13")
+        app.text_input(key="paper:paper_reference").input(typed)
+        fill(app, "paper", valid_answers())
+        submit_button(app).click().run()
+    shown = "\n".join(e.value for e in app.error)
+    assert "already entered" in shown
+    assert "[x](http" not in shown and "**loud**" not in shown
+    assert r"\[x\](http://evil.example/a) \*\*loud\*\*" in shown

@@ -16,6 +16,7 @@ from engagement import audit
 from engagement.auth import AccountError, SignedInUser, active_user, parse_sso_allow_list, sso_user
 from engagement.config import session_timeout_minutes
 from engagement.ui.shared import engine
+from engagement.ui.text import escape_markdown
 
 SESSION_KEY = "signed_in"
 
@@ -58,7 +59,7 @@ def _sso_signed_in_user() -> SignedInUser | None:
     try:
         return sso_user(st.user.to_dict(), sso_allow_list())
     except AccountError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         return None
 
 

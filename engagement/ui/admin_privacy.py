@@ -18,6 +18,7 @@ from engagement.privacy import (
 )
 from engagement.ui.access import require_roles
 from engagement.ui.shared import engine
+from engagement.ui.text import escape_markdown
 
 VIA = "page: Privacy and retention"
 
@@ -45,7 +46,7 @@ with st.form("retention"):
             with Session(engine()) as session:
                 set_retention_days(session, slug, None if keep_all else int(days), actor=user.username, via=VIA)
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
         else:
             st.session_state["privacy_done"] = "Saved the retention period."
             st.rerun()
@@ -72,7 +73,7 @@ with st.form("erase", clear_on_submit=True):
                 with Session(engine()) as session:
                     erased = erase_response(session, reference, actor=user.username, via=VIA)
             except UnknownReference as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.session_state["privacy_done"] = (
                     f"Erased {erased.reference}: {erased.answers} answers, {erased.analyses} analyses, "
@@ -88,7 +89,7 @@ if st.button("Prepare their answers") and access_reference.strip():
             st.session_state["access_record"] = subject_access(session, access_reference, actor=user.username,
                                                                via=VIA)
     except UnknownReference as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
 prepared = st.session_state.get("access_record")
 if prepared:
     st.download_button(

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from engagement.auth import ROLES, AccountError, create_user, list_users, set_disabled, set_roles
 from engagement.ui.access import require_roles
 from engagement.ui.shared import engine
+from engagement.ui.text import escape_markdown
 
 VIA = "page: Users"
 
@@ -32,7 +33,7 @@ with st.form("add_user", clear_on_submit=True):
             with Session(engine()) as session:
                 account = create_user(session, new_name, new_password, new_roles, actor=user.username, via=VIA)
         except AccountError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
         else:
             st.session_state["users_done"] = f"Added {account.username}."
             st.rerun()
@@ -50,7 +51,7 @@ if users:
                 with Session(engine()) as session:
                     set_roles(session, chosen, roles, actor=user.username, via=VIA)
             except AccountError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.session_state["users_done"] = f"Saved the roles of {chosen}."
                 st.rerun()

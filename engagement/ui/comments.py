@@ -14,6 +14,7 @@ from engagement.free_text.themes import theme_summary
 from engagement.reports.charts import theme_chart
 from engagement.ui.access import require_roles
 from engagement.ui.shared import current_form, engine, synthetic_notice
+from engagement.ui.text import escape_markdown
 
 user = require_roles("analyst", "admin")
 
@@ -104,6 +105,6 @@ for row in comments.head(REVIEW_PAGE_SIZE).itertuples():
                 with Session(engine()) as session:
                     set_analyst_themes(session, row.answer_id, codebook.slug, chosen, user.username)
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.rerun()

@@ -15,6 +15,7 @@ from engagement.reports.row_level import may_have_full_row_level, row_level_for
 from engagement.reports.summary import Selection, SelectionError
 from engagement.ui.access import record, require_roles
 from engagement.ui.shared import current_form, engine, synthetic_notice
+from engagement.ui.text import escape_markdown
 
 user = require_roles("comms", "admin")
 form = current_form()
@@ -54,7 +55,7 @@ if not full_file:
 try:
     tidy = row_level_for(answers_with_themes(engine(), form, selection), form, user.roles)
 except SelectionError as exc:
-    st.error(str(exc))
+    st.error(escape_markdown(str(exc)))
     st.stop()
 responses = tidy["response_reference" if full_file else "respondent"].nunique() if not tidy.empty else 0
 st.download_button(
@@ -106,7 +107,7 @@ if st.button("Build the files", key="export:build"):
                             progress=lambda fraction, step: bar.progress(min(fraction, 1.0), text=step))
     except ExportError as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         st.session_state.pop("export:files", None)
     else:
         bar.progress(1.0, text="Ready")

@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 
+from engagement.ui.text import escape_markdown
 from survey_forms import AnswerSpec, Form
 
 RADIO_MAX_OPTIONS = 10
@@ -80,7 +81,7 @@ def answer_widgets(form: Form, prefix: str, errors: dict[str, str]) -> None:
                 st.markdown(f"**{grid.text}**" + (" (required)" if grid.required else ""))
             _widget(spec, prefix)
             if spec.id in errors:
-                st.error(f"{spec.label}: {errors[spec.id]}", icon=":material/error:")
+                st.error(escape_markdown(f"{spec.label}: {errors[spec.id]}"), icon=":material/error:")
 
 
 def problem_summary(form: Form, errors: dict[str, str], heading: str) -> None:
@@ -88,7 +89,8 @@ def problem_summary(form: Form, errors: dict[str, str], heading: str) -> None:
     if not errors:
         return
     known = {spec.id: spec.label for spec in form.questions}
-    lines = [f"- {known.get(key, key.replace('_', ' ').capitalize())}: {message}" for key, message in errors.items()]
+    lines = [f"- {escape_markdown(known.get(key, key.replace('_', ' ').capitalize()))}: {escape_markdown(message)}"
+             for key, message in errors.items()]
     st.error(f"{heading}\n\n" + "\n".join(lines), icon=":material/error:")
 
 

@@ -20,6 +20,7 @@ from engagement.importer import (
 from engagement.models import CHANNELS
 from engagement.ui.access import require_roles
 from engagement.ui.shared import current_form, engine
+from engagement.ui.text import escape_markdown
 
 PAGE = "Import responses"
 
@@ -58,7 +59,7 @@ if upload is not None:
         with Session(engine()) as session:
             preview = preview_import(session, form, table, channel)
     except ImportFileError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(escape_markdown(str(exc)), icon=":material/error:")
     else:
         counts = preview.counts()
         if preview.same_file_batch:

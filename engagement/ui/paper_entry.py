@@ -23,6 +23,7 @@ from engagement.intake import IntakeError, Provenance, submit_response
 from engagement.ui.access import require_roles
 from engagement.ui.form_widgets import answer_widgets, clear_answers, collect_answers, fill_answers, problem_summary
 from engagement.ui.shared import current_form, engine, next_submission_key, submission_key
+from engagement.ui.text import escape_markdown
 from engagement.verification import (
     VerificationError,
     disagreements,
@@ -76,7 +77,7 @@ form_key = submission_key(PREFIX)  # made when the form is shown: one per filled
 with st.form("paper_form", border=False):
     st.text_input("Paper form reference (written on the form)", key=f"{PREFIX}:paper_reference")
     if "paper_reference" in errors:
-        st.error(errors["paper_reference"])
+        st.error(escape_markdown(errors["paper_reference"]))
     answer_widgets(form, PREFIX, errors)
     submitted = st.form_submit_button("Save and start the next form", type="primary")
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from engagement.config import DEFAULT_FORM_SLUG, database_url
 from engagement.db import DatabaseUnavailable, get_engine, upgrade_database
 from engagement.forms import get_form
+from engagement.ui.text import escape_markdown
 from survey_forms import Form
 
 
@@ -38,7 +39,7 @@ def database_problems_shown() -> Iterator[None]:
     try:
         yield
     except DatabaseUnavailable as exc:
-        st.error(str(exc), icon=":material/cloud_off:")
+        st.error(escape_markdown(str(exc)), icon=":material/cloud_off:")
     except DBAPIError:
         st.error(str(DatabaseUnavailable()), icon=":material/cloud_off:")
 

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from engagement.auth import PAGE_ROLES, SignInError, sign_in
 from engagement.ui.access import current_user, sso_configured, start_session
 from engagement.ui.shared import engine
+from engagement.ui.text import escape_markdown
 
 st.title("Staff sign-in")
 if st.session_state.pop("session_expired", False):
@@ -38,7 +39,7 @@ if submitted:
         with Session(engine()) as session:
             user = sign_in(session, username, password, via="page: Staff sign-in")
     except SignInError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
     else:
         start_session(user)
         first = next(name for name, roles in PAGE_ROLES.items() if user.has_any(*roles))

@@ -11,6 +11,7 @@ from engagement.places import all_places, place_name
 from engagement.reports.report import to_pdf, you_said_we_did_html
 from engagement.ui.access import require_roles
 from engagement.ui.shared import current_form, engine
+from engagement.ui.text import escape_markdown
 from engagement.you_said_we_did import STATUSES, ActionError, ActionInput, quote_choices, register, save_action
 
 user = require_roles("analyst", "comms", "admin")
@@ -51,7 +52,7 @@ if saved:
             save_action(session, form.slug, action, user.username, set(offered),
                         None if picked == "new" else int(picked))
     except ActionError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
     else:
         st.session_state["ysd:saved"] = True
         st.rerun()
