@@ -305,18 +305,20 @@ def submit_response(
     same submission key returns the response already stored. A busy or briefly unreachable database is retried;
     if the write still fails, DatabaseUnavailable says plainly that nothing was saved."""
     provenance = provenance or Provenance()
-    if (existing := _already_stored(session, provenance.submission_key)) is not None:
-        return existing  # before the paper-reference check: a double-clicked paper form is not "keyed twice"
     provenance_problems = provenance.problems()
     try:
         checked = check_answers(form, answers)
     except IntakeError as exc:
         raise IntakeError(provenance_problems + exc.problems) from None
-    provenance_problems += _paper_reference_taken(session, form, provenance)
     if provenance_problems:
         raise IntakeError(provenance_problems)
 
     def store() -> Response:
+        # Reads too are inside the retried write: the database may go away between showing and sending the form.
+        if (existing := _already_stored(session, provenance.submission_key)) is not None:
+            return existing  # before the paper-reference check: a double-clicked paper form is not "keyed twice"
+        if taken := _paper_reference_taken(session, form, provenance):
+            raise IntakeError(taken)
         try:
             response = Response(**_response_row(form, checked, provenance))
             session.add(response)

@@ -123,9 +123,9 @@ def test_the_navigation_lists_only_the_pages_of_the_users_roles(db_url):
     for roles, expected in [
         (("volunteer",), ["Take the survey", "Paper form entry"]),
         (("analyst", "comms"), ["Take the survey", "Dashboard", "Comments and themes", "Exports",
-                                "Import responses"]),
+                                "Import responses", "You said, we did"]),
         (("admin",), ["Take the survey", "Paper form entry", "Dashboard", "Comments and themes", "Exports",
-                      "Import responses", "Users", "Audit log", "Privacy and retention"]),
+                      "Import responses", "You said, we did", "Users", "Audit log", "Privacy and retention"]),
     ]:
         app = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
         sign_in_as(app, "-".join(roles), roles)
