@@ -4,7 +4,7 @@ pages live in engagement/ui/ and each staff page checks the role again itself.""
 import streamlit as st
 
 from engagement.auth import PAGE_ROLES
-from engagement.ui.access import current_user, end_session
+from engagement.ui.access import current_user, end_session, remember_asked_for
 from engagement.ui.shared import database_problems_shown
 
 st.set_page_config(page_title="What matters to you", page_icon=":material/favorite:", layout="wide")
@@ -43,4 +43,7 @@ with database_problems_shown():
                 if user.via == "sso":
                     st.logout()
                 st.switch_page(sign_in)
+    if user is None and page in staff.values():
+        # A shared link opened signed out: remember the page and its query so sign-in can come back to it.
+        remember_asked_for(page.url_path, {key: st.query_params.get_all(key) for key in st.query_params})
     page.run()
