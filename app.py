@@ -1,13 +1,34 @@
 """What matters to you: the Streamlit entry point. It builds the navigation from the signed-in user's roles;
 pages live in engagement/ui/ and each staff page checks the role again itself."""
 
+import threading
+
 import streamlit as st
 
+from engagement.analysis.insight import warm_respondents
 from engagement.auth import PAGE_ROLES
-from engagement.ui.access import current_user, end_session
-from engagement.ui.shared import database_problems_shown
+from engagement.config import database_url
+from engagement.db import get_engine
+from engagement.forms import available_forms
+from engagement.ui.access import current_user, end_session, remember_asked_for
+from engagement.ui.shared import database_problems_shown, engine
 
 st.set_page_config(page_title="What matters to you", page_icon=":material/favorite:", layout="wide")
+
+
+
+@st.cache_resource
+def respondents_warmed() -> threading.Thread:
+    """Once per server process: load every survey's responses in the background, so the first dashboard after
+    a start finds them loaded (the thread logs and gives up on any failure)."""
+    engine()  # creates or migrates the database before the warm-up reads it
+    thread = threading.Thread(
+        target=warm_respondents, args=(get_engine(database_url()), available_forms()), daemon=True,
+        name="warm-respondents",
+    )
+    thread.start()
+    return thread
+
 
 STAFF_PAGES = {
     "paper_entry": ("Paper form entry", ":material/keyboard:"),
@@ -30,6 +51,7 @@ staff = {
 page = st.navigation([survey, sign_in, *staff.values()], position="hidden")
 
 with database_problems_shown():
+    respondents_warmed()
     user = current_user()
     if user is not None:
         with st.sidebar:
@@ -43,4 +65,7 @@ with database_problems_shown():
                 if user.via == "sso":
                     st.logout()
                 st.switch_page(sign_in)
+    if user is None and page in staff.values():
+        # A shared link opened signed out: remember the page and its query so sign-in can come back to it.
+        remember_asked_for(page.url_path, {key: st.query_params.get_all(key) for key in st.query_params})
     page.run()

@@ -5,10 +5,13 @@ free-text themes. Every figure comes from the stats and population layers, so it
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from engagement.analysis.breakdowns import describe_difference, priority_breakdown, theme_breakdown
@@ -16,14 +19,53 @@ from engagement.analysis.coverage import Coverage, seldom_heard_by_place, target
 from engagement.analysis.dashboard_view import DashboardView, filter_respondents
 from engagement.analysis.demographics import DIMENSIONS, add_dimensions
 from engagement.analysis.population import caveat_sentence, representativeness
-from engagement.analysis.respondents import respondent_frame
+from engagement.analysis.respondents import data_version, respondent_frame
 from engagement.analysis.suppression import current_rule
 from engagement.analysis.weighting import WeightingError, WeightingResult, rake_weights, shown_margins
 from engagement.models import CHANNELS, Answer, Response, TextAnalysis
 from engagement.places import Place, all_places
 from survey_forms import Form
 
+logger = logging.getLogger(__name__)
+
 NO_RESPONSES = "No responses match these filters. Widen the dates, channels, places or groups to see figures."
+
+
+# Respondent frames loaded ahead of the first dashboard visit (see warm_respondents), keyed by (database url,
+# survey slug, data version); a couple of entries, since each frame at 100,000 responses is tens of MB.
+_LOADED: OrderedDict[tuple[str, str, str], pd.DataFrame] = OrderedDict()
+_LOADED_LOCK = threading.Lock()
+_KEEP = 2
+
+
+def cached_respondents(engine: Engine, form: Form, version: str) -> pd.DataFrame:
+    """`load_respondents`, reusing a frame already loaded for this database, survey and data version."""
+    key = (engine.url.render_as_string(hide_password=False), form.slug, version)
+    with _LOADED_LOCK:
+        if key in _LOADED:
+            _LOADED.move_to_end(key)
+            return _LOADED[key]
+    frame = load_respondents(engine, form)
+    with _LOADED_LOCK:
+        _LOADED[key] = frame
+        while len(_LOADED) > _KEEP:
+            _LOADED.popitem(last=False)
+    return frame
+
+
+def warm_respondents(engine: Engine, forms: list[Form]) -> None:
+    """Load each survey's respondent frame into the cache, so the first dashboard after a server start is quick.
+    Runs on a background thread: any failure is logged, never raised; a survey without responses is skipped."""
+    for form in forms:
+        try:
+            with engine.connect() as connection:
+                answered = connection.execute(
+                    select(func.count(Response.id)).where(Response.survey_slug == form.slug)
+                ).scalar_one()
+            if answered:
+                cached_respondents(engine, form, data_version(engine, form.slug))
+        except Exception:  # a warm-up must never take the app down; the dashboard loads on demand instead
+            logger.exception("Could not load the %s responses ahead of the dashboard", form.slug)
 
 
 def load_respondents(engine: Engine, form: Form) -> pd.DataFrame:

@@ -13,12 +13,28 @@ from sqlmodel import Session
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from engagement import audit
-from engagement.auth import AccountError, SignedInUser, active_user, parse_sso_allow_list, sso_user
+from engagement.auth import PAGE_ROLES, AccountError, SignedInUser, active_user, parse_sso_allow_list, sso_user
 from engagement.config import session_timeout_minutes
 from engagement.ui.shared import engine
 from engagement.ui.text import escape_markdown
 
 SESSION_KEY = "signed_in"
+ASKED_FOR_KEY = "asked_for"
+
+
+def remember_asked_for(page: str, query: dict[str, list[str]]) -> None:
+    """The staff page (name in PAGE_ROLES) and query a signed-out person opened, for after sign-in."""
+    if page in PAGE_ROLES:
+        st.session_state[ASKED_FOR_KEY] = (page, query)
+
+
+def page_after_sign_in(user: SignedInUser) -> tuple[str, dict[str, list[str]]]:
+    """Where sign-in sends `user`: the page they asked for if it is one of this app's pages they may see (so a
+    crafted value cannot send them elsewhere), else the first page their roles allow."""
+    page, query = st.session_state.pop(ASKED_FOR_KEY, ("", {}))
+    if page in PAGE_ROLES and user.has_any(*PAGE_ROLES[page]):
+        return page, query
+    return next(name for name, roles in PAGE_ROLES.items() if user.has_any(*roles)), {}
 
 
 def start_session(user: SignedInUser) -> None:

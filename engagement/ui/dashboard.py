@@ -24,9 +24,9 @@ from engagement.analysis.insight import (
     Priorities,
     Themes,
     WhoAnswered,
+    cached_respondents,
     coverage_now,
     free_text_answers,
-    load_respondents,
     priorities,
     themes,
     who_answered,
@@ -70,7 +70,7 @@ def last_seen_versions() -> dict[tuple[str, str], str]:
 
 @st.cache_data(max_entries=2, show_spinner="Loading the responses…")
 def respondents(url: str, slug: str, version: str) -> pd.DataFrame:
-    return load_respondents(get_engine(url), get_form(slug))
+    return cached_respondents(get_engine(url), get_form(slug), version)
 
 
 @st.cache_data(max_entries=32, show_spinner="Working out the figures…")

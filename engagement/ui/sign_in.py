@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from sqlmodel import Session
 
-from engagement.auth import PAGE_ROLES, SignInError, sign_in
-from engagement.ui.access import current_user, sso_configured, start_session
+from engagement.auth import SignInError, sign_in
+from engagement.ui.access import current_user, page_after_sign_in, sso_configured, start_session
 from engagement.ui.shared import engine
 from engagement.ui.text import escape_markdown
 
@@ -42,5 +42,5 @@ if submitted:
         st.error(escape_markdown(str(exc)))
     else:
         start_session(user)
-        first = next(name for name, roles in PAGE_ROLES.items() if user.has_any(*roles))
-        st.switch_page(f"engagement/ui/{first}.py")
+        page, query = page_after_sign_in(user)
+        st.switch_page(f"engagement/ui/{page}.py", query_params=query)
