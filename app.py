@@ -16,7 +16,6 @@ from engagement.ui.shared import database_problems_shown, engine
 st.set_page_config(page_title="What matters to you", page_icon=":material/favorite:", layout="wide")
 
 
-
 @st.cache_resource
 def respondents_warmed() -> threading.Thread:
     """Once per server process: load every survey's responses in the background, so the first dashboard after
