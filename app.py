@@ -1,6 +1,7 @@
 """What matters to you: the Streamlit entry point. It builds the navigation from the signed-in user's roles;
 pages live in engagement/ui/ and each staff page checks the role again itself."""
 
+import gc
 import threading
 
 import streamlit as st
@@ -16,15 +17,19 @@ from engagement.ui.shared import database_problems_shown, engine
 st.set_page_config(page_title="What matters to you", page_icon=":material/favorite:", layout="wide")
 
 
+def _warm_then_freeze() -> None:
+    warm_respondents(get_engine(database_url()), available_forms())
+    # What is loaded now lives as long as the server: freezing it keeps the garbage collector from walking it
+    # again, which a full collection on a dashboard click (statsmodels' Holm adjustment runs one) otherwise does.
+    gc.freeze()
+
+
 @st.cache_resource
 def respondents_warmed() -> threading.Thread:
     """Once per server process: load every survey's responses in the background, so the first dashboard after
     a start finds them loaded (the thread logs and gives up on any failure)."""
     engine()  # creates or migrates the database before the warm-up reads it
-    thread = threading.Thread(
-        target=warm_respondents, args=(get_engine(database_url()), available_forms()), daemon=True,
-        name="warm-respondents",
-    )
+    thread = threading.Thread(target=_warm_then_freeze, daemon=True, name="warm-respondents")
     thread.start()
     return thread
 

@@ -35,21 +35,30 @@ NO_RESPONSES = "No responses match these filters. Widen the dates, channels, pla
 # survey slug, data version); a couple of entries, since each frame at 100,000 responses is tens of MB.
 _LOADED: OrderedDict[tuple[str, str, str], pd.DataFrame] = OrderedDict()
 _LOADED_LOCK = threading.Lock()
+_LOADING: dict[tuple[str, str, str], threading.Lock] = {}
 _KEEP = 2
 
 
 def cached_respondents(engine: Engine, form: Form, version: str) -> pd.DataFrame:
-    """`load_respondents`, reusing a frame already loaded for this database, survey and data version."""
+    """`load_respondents`, reusing a frame already loaded for this database, survey and data version. A caller
+    that asks while another is loading the same frame (the warm-up, another analyst) waits for it rather than
+    loading it a second time alongside."""
     key = (engine.url.render_as_string(hide_password=False), form.slug, version)
     with _LOADED_LOCK:
         if key in _LOADED:
             _LOADED.move_to_end(key)
             return _LOADED[key]
-    frame = load_respondents(engine, form)
-    with _LOADED_LOCK:
-        _LOADED[key] = frame
-        while len(_LOADED) > _KEEP:
-            _LOADED.popitem(last=False)
+        loading = _LOADING.setdefault(key, threading.Lock())
+    with loading:
+        with _LOADED_LOCK:
+            if key in _LOADED:
+                return _LOADED[key]
+        frame = load_respondents(engine, form)
+        with _LOADED_LOCK:
+            _LOADED[key] = frame
+            _LOADING.pop(key, None)
+            while len(_LOADED) > _KEEP:
+                _LOADED.popitem(last=False)
     return frame
 
 
