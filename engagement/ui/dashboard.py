@@ -68,7 +68,9 @@ def last_seen_versions() -> dict[tuple[str, str], str]:
     return {}
 
 
-@st.cache_data(max_entries=2, show_spinner="Loading the responses…")
+# A resource, not cache_data: the frame is shared read-only (the analysis layer filters into new frames), so a
+# click no longer unpickles a copy of 100,000 rows before it can start.
+@st.cache_resource(max_entries=2, show_spinner="Loading the responses…")
 def respondents(url: str, slug: str, version: str) -> pd.DataFrame:
     return cached_respondents(get_engine(url), get_form(slug), version)
 
