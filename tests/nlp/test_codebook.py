@@ -51,6 +51,7 @@ def test_wmty_is_a_codebook_people_can_code_to() -> None:
         assert 2 <= len(theme["examples"]) <= 3, theme["code"]
         for example in theme["examples"]:
             assert example["source"] == "invented" and example["sentiment"] in {"positive", "neutral", "negative"}
+            assert theme["code"] in example["codes"] and ("T99" not in example["codes"] or example["codes"] == ["T99"])
     staff = next(theme for theme in themes if theme["code"] == "T02")
     assert ("T03", "Workforce capacity & staffing") in [
         (rule["instead"], rule["instead_label"]) for rule in staff["exclude"]
