@@ -138,6 +138,10 @@ class ThemeTagger:
                 continue
             source = "both" if by_model and code in by_code else ("model" if by_model else "pattern")
             mentions.append(ThemeMention(code, self.labels[code], score, source, _outermost(by_code.get(code, []))))
+        other = self.codebook.not_codeable
+        if self.codebook.other_when_untagged and any(mention.code != other for mention in mentions):
+            # Other is for comments no theme fits, so a comment with a theme is never also Other.
+            mentions = [mention for mention in mentions if mention.code != other]
         themes = dict(doc._.themes)
         themes[self.codebook.slug] = mentions
         doc._.themes = themes

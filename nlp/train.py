@@ -17,12 +17,16 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlp.codebook import Codebook, load_codebook
 from nlp.features import lemmas, pattern_hits, with_question
 from nlp.models import (
     SentimentModel,
     ThemeModel,
+    _best_threshold,
+    _binary_model,
+    _fitted_vectorizer,
     artefact_hash,
     models_dir,
     sentiment_model_path,
@@ -39,6 +43,7 @@ from nlp.public_data import (
     read_all,
     shared_datasets_dir,
 )
+from nlp.wmty_eval import DEV2_LABELS_CSV, CodedComment, coded_dev_comments, indicator
 
 # Single-label examples from other frameworks count for less than fully labelled ones. 0.25 scored a little better
 # on held-out NEAS services, 0.5 better on held-out phase1 trusts (through the crosswalk); 1.0 worse on both.
@@ -57,8 +62,6 @@ SENTIMENT_BIAS = (0.0, 0.6, 0.4)
 PHASE1_SENTIMENT_WEIGHT = 0.1
 # px labels that accompany most others, so a single-label example says nothing about them.
 OFTEN_ALONGSIDE = ("PX01", "PX06")
-# Weak labels from phrase patterns count for less than analysts' labels.
-WEAK_LABEL_WEIGHT = 0.3
 
 
 @dataclass
@@ -212,13 +215,23 @@ def train_codebook_model(
         sources = [_shown(shared_datasets_dir() / files[name]) for name in sorted({r.source for r in public})]
         _write_sentiment_card(sentiment_path, records)
     else:
-        model = _fit_from_weak_labels(features, records, loaded)
+        coded = _coded_dev_comments(loaded)
+        model = _fit_from_people_and_public(loaded, features, records, coded)
         sources = []
-        if any(record.source != "survey" for record in public):
-            sources.append("phrase-pattern weak labels on the public patient-feedback comments")
+        if any(record.source not in ("survey", "analyst") for record in public):
+            sources.append(
+                "public patient-feedback comments (../shared/datasets/patient-feedback): px-framework labels through "
+                f"the codebook's crosswalk (weight {WMTY_RECIPE.crosswalk_weight}), otherwise phrase-pattern weak "
+                f"labels (weight {WMTY_RECIPE.weak_weight})"
+            )
         if own:
             sources.append(f"phrase-pattern weak labels on {len(own)} of this survey's answers")
-        notes.append("weak labels are the codebook's own patterns: the model generalises them")
+        if coded:
+            sources.append(f"{len(coded)} hand-coded development-set comments (data/eval, texts from ../shared)")
+        notes.append(
+            "two stages folded into one linear model: a prior from public comments, then hand-coded comments with "
+            "the prior's score as a feature; thresholds from cross-validation grouped by source"
+        )
     if analyst:
         sources.append(f"{len(analyst)} analyst-labelled examples")
     path = theme_model_path(loaded.slug)
@@ -239,10 +252,7 @@ def train_codebook_model(
             "data_sources": sources,
             "thresholds": thresholds,
             "features": "TF-IDF lemma 1-2-grams (max 20,000) + question kind + phrase-pattern hits",
-            "classifier": "logistic regression per label, balanced class weights, per-label F1 thresholds "
-            "chosen on out-of-fold scores of fully labelled (v6) rows",
-            "training_mix": f"v6 rows weight 1; phase1 single-label rows weight {SINGLE_LABEL_WEIGHT}; "
-            f"historical rows teach only {', '.join(SOURCE_TEACHES_ONLY['historical'])}",
+            **_training_description(loaded.slug),
             "notes": notes,
         },
     )
@@ -261,12 +271,28 @@ def train_codebook_model(
     )
 
 
+def _training_description(slug: str) -> dict[str, str]:
+    if slug == "px":
+        return {
+            "classifier": "logistic regression per label, balanced class weights, per-label F1 thresholds "
+            "chosen on out-of-fold scores of fully labelled (v6) rows",
+            "training_mix": f"v6 rows weight 1; phase1 single-label rows weight {SINGLE_LABEL_WEIGHT}; "
+            f"historical rows teach only {', '.join(SOURCE_TEACHES_ONLY['historical'])}",
+        }
+    return {
+        "classifier": "logistic regression per label in two stages (public prior, then hand-coded comments with "
+        "the prior's logit as a feature), balanced class weights, per-label F1 thresholds chosen on scores of "
+        "hand-coded comments from sources left out",
+        "training_mix": f"recipe {WMTY_RECIPE}",
+    }
+
+
 def _kept_evaluation(card_path: Path) -> dict:
     """The cross-organisation estimate recorded by bench/nlp_bench.py --write-cards, kept across retraining."""
     if not card_path.is_file():
         return {}
     card = json.loads(card_path.read_text(encoding="utf-8"))
-    return {"evaluation": card["evaluation"]} if "evaluation" in card else {}
+    return {key: card[key] for key in ("evaluation", "leave_one_source_out") if key in card}
 
 
 def _write_sentiment_card(path: Path, records: Sequence[LabelledComment]) -> None:
@@ -293,21 +319,6 @@ def _write_sentiment_card(path: Path, records: Sequence[LabelledComment]) -> Non
     )
 
 
-def _fit_from_weak_labels(features: Featurised, records: Sequence[LabelledComment], codebook: Codebook) -> ThemeModel:
-    """Weak labels: a theme is present where its patterns match; analyst rows replace them with their own."""
-    weak = features.hits.toarray().astype(np.int8)
-    analyst_rows = np.array([record.source == "analyst" for record in records])
-    labels, _ = label_matrix(records, features.codes)
-    weak[analyst_rows] = labels[analyst_rows]
-    known = np.ones_like(weak, dtype=bool)
-    weights = np.where(analyst_rows, 1.0, WEAK_LABEL_WEIGHT)
-    # The model must not just copy the pattern-hit column it was labelled from: hide it from the features.
-    no_hits = sparse.csr_matrix(features.hits.shape, dtype=np.float32)
-    model = ThemeModel.fit(features.codes, features.texts, no_hits, weak, known, weights=weights)
-    model.pattern_weight = 0.0
-    return model
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Retrain a codebook's theme model (and sentiment, for px).")
     parser.add_argument("--codebook", required=True, help="codebook slug, e.g. px or wmty")
@@ -321,3 +332,231 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- the wmty theme model -------------------------------------------------------------------------------------
+# Public comments' sources as the development sets name them (the units of leave-one-source-out scoring).
+_NEAS_SERVICE_SOURCE = {"111": "neas-111", "PTS": "neas-pts", "See": "neas-see-convey"}
+
+
+def public_source(record: LabelledComment) -> str:
+    """The organisation or service a public comment came from, named as in the development sets."""
+    if record.source == "neas":
+        words = record.group.replace(chr(160), " ").split()
+        return _NEAS_SERVICE_SOURCE.get(words[0] if words else "", "neas")
+    if record.source == "phase1":
+        return record.group.replace("Trust ", "trust-").lower()
+    if record.source == "historical":
+        return "historical-2020"
+    return record.source
+
+
+@dataclass(frozen=True)
+class WmtyRecipe:
+    """How the wmty theme model weighs its evidence; every choice was measured by leave-one-source-out."""
+
+    weak_weight: float = 0.3  # public comments labelled by the codebook's phrase patterns
+    crosswalk_weight: float = 1.0  # public comments whose px-framework labels mean a wmty theme
+    human_weight: float = 1.0  # hand-coded comments (development sets, analysts)
+    pattern_features: bool = True  # phrase-pattern hits as features of the human-label stage
+    prior_regularisation: float = 4.0
+    regularisation: float = 1.0
+    min_human_positives: int = 3  # fewer hand-coded examples of a theme than this: the prior alone decides
+
+
+WMTY_RECIPE = WmtyRecipe()
+
+
+@dataclass
+class PriorModel:
+    """Stage one: per-theme logistic regressions on public comments (weak and crosswalked labels)."""
+
+    coef: np.ndarray  # (n_word_features, n_codes)
+    intercept: np.ndarray  # (n_codes,)
+    positives: np.ndarray  # (n_codes,)
+
+    def logits(self, words: sparse.csr_matrix) -> np.ndarray:
+        return np.asarray(words @ self.coef) + self.intercept
+
+
+def prior_labels(
+    hits: sparse.csr_matrix, records: Sequence[LabelledComment], codebook: Codebook, recipe: WmtyRecipe
+) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and weights for the prior: a crosswalked px label where the comment's framework judged that theme,
+    otherwise the phrase-pattern (weak) label. Fully labelled (v6) rows judged every crosswalked theme; a
+    single-label row says only that its one theme is present."""
+    codes = codebook.codes
+    weak = hits.toarray().astype(np.int8)
+    labels, _ = label_matrix(records, codes)
+    judged = np.zeros_like(weak, dtype=bool)
+    mapped = {
+        source: {theme.code for theme in codebook.themes if theme.source_labels.get(source)}
+        for source in ("v6", "phase1", "historical")
+    }
+    framework = {"neas": "v6", "phase1": "phase1", "historical": "historical"}
+    for i, record in enumerate(records):
+        crosswalked = mapped.get(framework.get(record.source, ""), set())
+        if record.complete:
+            for j, code in enumerate(codes):
+                judged[i, j] = code in crosswalked
+        else:
+            for code in record.codes:
+                judged[i, codes.index(code)] = True
+    out = np.where(judged, labels, weak)
+    weights = np.where(judged, recipe.crosswalk_weight, recipe.weak_weight)
+    return out, weights
+
+
+def fit_prior(words: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray, regularisation: float) -> PriorModel:
+    """One logistic regression per theme over word features only: the labels came from the phrase patterns, so
+    pattern hits as features would just be copied."""
+    n_codes = labels.shape[1]
+    coef = np.zeros((words.shape[1], n_codes), dtype=np.float32)
+    intercept = np.full(n_codes, -8.0, dtype=np.float32)
+    positives = labels.sum(axis=0).astype(np.int32)
+    for j in range(n_codes):
+        y = labels[:, j].astype(int)
+        rows = weights[:, j] > 0
+        if 0 < y[rows].sum() < rows.sum():
+            model = _binary_model(regularisation).fit(words[rows], y[rows], sample_weight=weights[rows, j])
+            coef[:, j], intercept[j] = model.coef_[0], model.intercept_[0]
+    return PriorModel(coef, intercept, positives)
+
+
+def _human_stage(
+    features: sparse.csr_matrix, prior_logit: np.ndarray, y: np.ndarray, weights: np.ndarray, recipe: WmtyRecipe
+) -> tuple[np.ndarray, float, float]:
+    """Stage two for one theme: a logistic regression on hand-coded comments over the word (and pattern) features
+    plus the prior's logit. Returns (feature coefficients, prior coefficient, intercept)."""
+    if y.sum() < recipe.min_human_positives or y.sum() == len(y):
+        return np.zeros(features.shape[1], dtype=np.float32), 1.0, 0.0
+    matrix = sparse.hstack([features, sparse.csr_matrix(prior_logit[:, None])], format="csr")
+    model = _binary_model(recipe.regularisation).fit(matrix, y, sample_weight=weights)
+    return model.coef_[0][:-1], float(model.coef_[0][-1]), float(model.intercept_[0])
+
+
+def _coded_dev_comments(codebook: Codebook) -> list[CodedComment]:
+    """The hand-coded development sets (wmty only), joined to their texts when ../shared is there."""
+    if codebook.slug != "wmty" or not shared_datasets_dir().is_dir():
+        return []
+    shared = shared_datasets_dir().parent.parent
+    coded = coded_dev_comments(1, shared)
+    if DEV2_LABELS_CSV.is_file():
+        coded += coded_dev_comments(2, shared)
+    return coded
+
+
+def _fit_from_people_and_public(
+    codebook: Codebook, features: Featurised, records: Sequence[LabelledComment], coded: Sequence[CodedComment]
+) -> ThemeModel:
+    """Analysts' examples and hand-coded development comments teach stage two; the rest is the prior."""
+    analyst = np.array([record.source == "analyst" for record in records], dtype=bool)
+    public_rows, analyst_rows = np.flatnonzero(~analyst), np.flatnonzero(analyst)
+    coded_features = featurise([c.text for c in coded], [c.question for c in coded], codebook)
+    human = Featurised(
+        [*(features.texts[i] for i in analyst_rows), *coded_features.texts],
+        sparse.vstack([features.hits[analyst_rows], coded_features.hits], format="csr"),
+        features.codes,
+    )
+    return fit_wmty_model(
+        codebook,
+        _rows(features, public_rows),
+        [records[i] for i in public_rows],
+        human,
+        [records[i].codes for i in analyst_rows] + [c.codes for c in coded],
+        ["analyst"] * len(analyst_rows) + [c.source for c in coded],
+        WMTY_RECIPE,
+        extra_vocabulary=[features.texts[i] for i in analyst_rows],
+    )
+
+
+def _rows(features: Featurised, rows: np.ndarray) -> Featurised:
+    return Featurised([features.texts[i] for i in rows], features.hits[rows], features.codes)
+
+
+def fit_wmty_model(
+    codebook: Codebook,
+    public: Featurised,
+    public_records: Sequence[LabelledComment],
+    human: Featurised,
+    human_codes: Sequence[frozenset[str]],
+    human_groups: Sequence[str],
+    recipe: WmtyRecipe = WmtyRecipe(),
+    extra_vocabulary: Sequence[str] = (),
+    max_features: int = 20000,
+) -> ThemeModel:
+    """The wmty theme model in two stages folded into one linear model.
+
+    Stage one (the prior) learns from public comments: weak labels from the phrase patterns at a low weight, and
+    px-framework labels mapped through the codebook's ``source_labels`` crosswalk. Stage two learns from hand-coded
+    comments, with the prior's logit as one more feature, so a theme people coded often is learnt from them and a
+    rare one leans on the prior. Both stages are linear in the same features, so they fold into one ThemeModel.
+    Thresholds are chosen on scores of hand-coded comments predicted by a stage two that did not see their source
+    (grouped cross-validation over ``human_groups``). The vocabulary is the public comments' plus
+    ``extra_vocabulary`` (hand-coded comments that are not among the public ones, such as analysts').
+    """
+    vectorizer, prior = fit_wmty_prior(codebook, public, public_records, extra_vocabulary, recipe, max_features)
+    return fit_wmty_human_stage(codebook, vectorizer, prior, human, human_codes, human_groups, recipe)
+
+
+def fit_wmty_prior(
+    codebook: Codebook,
+    public: Featurised,
+    public_records: Sequence[LabelledComment],
+    extra_vocabulary: Sequence[str] = (),
+    recipe: WmtyRecipe = WmtyRecipe(),
+    max_features: int = 20000,
+) -> tuple[TfidfVectorizer, PriorModel]:
+    """The vocabulary (public comments and ``extra_vocabulary``) and stage one, the prior, on public comments."""
+    codes = codebook.codes
+    vectorizer = _fitted_vectorizer([*public.texts, *extra_vocabulary], max_features)
+    if public.texts:
+        labels, weights = prior_labels(public.hits, public_records, codebook, recipe)
+        prior = fit_prior(vectorizer.transform(public.texts), labels, weights, recipe.prior_regularisation)
+    else:
+        width = len(vectorizer.vocabulary_)
+        prior = PriorModel(
+            np.zeros((width, len(codes)), np.float32), np.zeros(len(codes), np.float32), np.zeros(len(codes), np.int32)
+        )
+    return vectorizer, prior
+
+
+def fit_wmty_human_stage(
+    codebook: Codebook,
+    vectorizer: TfidfVectorizer,
+    prior: PriorModel,
+    human: Featurised,
+    human_codes: Sequence[frozenset[str]],
+    human_groups: Sequence[str],
+    recipe: WmtyRecipe = WmtyRecipe(),
+) -> ThemeModel:
+    """Stage two on hand-coded comments over the prior, folded into one ThemeModel with grouped-CV thresholds."""
+    codes = codebook.codes
+    human_words = vectorizer.transform(human.texts)
+    prior_logits = prior.logits(human_words)
+    hits = human.hits if recipe.pattern_features else sparse.csr_matrix(human.hits.shape, dtype=np.float32)
+    features = sparse.hstack([human_words, hits], format="csr")
+    truth = indicator(human_codes, codes)
+    weights = np.full(len(human_codes), recipe.human_weight)
+    groups = np.asarray(human_groups)
+    if len(np.unique(groups)) < 2:  # one source only (a survey's analysts): plain folds
+        groups = np.arange(len(groups)) % min(4, max(len(groups), 1))
+    coef = np.zeros((features.shape[1], len(codes)), dtype=np.float32)
+    intercept = np.zeros(len(codes), dtype=np.float32)
+    thresholds = np.full(len(codes), 0.5, dtype=np.float32)
+    for j in range(len(codes)):
+        b, c, b0 = _human_stage(features, prior_logits[:, j], truth[:, j], weights, recipe)
+        coef[:, j] = b
+        coef[: human_words.shape[1], j] += c * prior.coef[:, j]
+        intercept[j] = b0 + c * prior.intercept[j]
+        oof = np.zeros(len(truth))
+        for group in np.unique(groups):
+            inside = groups == group
+            b, c, b0 = _human_stage(
+                features[~inside], prior_logits[~inside, j], truth[~inside, j], weights[~inside], recipe
+            )
+            oof[inside] = 1 / (1 + np.exp(-(features[inside] @ b + c * prior_logits[inside, j] + b0)))
+        thresholds[j] = _best_threshold(truth[:, j].astype(bool), oof)
+    model = ThemeModel(codes, vectorizer, coef, intercept, thresholds, prior.positives + truth.sum(axis=0))
+    model.pattern_weight = 1.0 if recipe.pattern_features else 0.0
+    return model
