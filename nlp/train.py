@@ -514,9 +514,12 @@ def fit_wmty_prior(
         labels, weights = prior_labels(public.hits, public_records, codebook, recipe)
         prior = fit_prior(vectorizer.transform(public.texts), labels, weights, recipe.prior_regularisation)
     else:
+        # No public comments: the prior says "absent" for every theme, so only themes people coded are found.
         width = len(vectorizer.vocabulary_)
         prior = PriorModel(
-            np.zeros((width, len(codes)), np.float32), np.zeros(len(codes), np.float32), np.zeros(len(codes), np.int32)
+            np.zeros((width, len(codes)), np.float32),
+            np.full(len(codes), -8.0, np.float32),
+            np.zeros(len(codes), np.int32),
         )
     return vectorizer, prior
 
