@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import SGDClassifier
 
 from nlp.codebook import Codebook, load_codebook
 from nlp.features import lemmas, pattern_hits, with_question
@@ -319,21 +320,6 @@ def _write_sentiment_card(path: Path, records: Sequence[LabelledComment]) -> Non
     )
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Retrain a codebook's theme model (and sentiment, for px).")
-    parser.add_argument("--codebook", required=True, help="codebook slug, e.g. px or wmty")
-    arguments = parser.parse_args(argv)
-    report = train_codebook_model(arguments.codebook)
-    print(f"trained {report.codebook} on {report.examples} comments -> {report.model_path} ({report.card_path})")
-    if report.sentiment_model_path:
-        print(f"sentiment model -> {report.sentiment_model_path}")
-    print(f"model files: {models_dir()}")
-
-
-if __name__ == "__main__":
-    main()
-
-
 # --- the wmty theme model -------------------------------------------------------------------------------------
 # Public comments' sources as the development sets name them (the units of leave-one-source-out scoring).
 _NEAS_SERVICE_SOURCE = {"111": "neas-111", "PTS": "neas-pts", "See": "neas-see-convey"}
@@ -353,18 +339,27 @@ def public_source(record: LabelledComment) -> str:
 
 @dataclass(frozen=True)
 class WmtyRecipe:
-    """How the wmty theme model weighs its evidence; every choice was measured by leave-one-source-out."""
+    """How the wmty theme model weighs its evidence. Chosen by leave-one-source-out on development set 2 (640
+    comments, 7 sources; pooled micro / macro-F1 of the pipeline's themes): public prior alone 0.654 / 0.574; with
+    the hand-coded comments of the other sources 0.672 / 0.603 (set 2 only: 0.656 / 0.589); stage-two C 3
+    0.681 / 0.600 (0.3: 0.657, 10: 0.675, 30: 0.678). No better: the prior without the px crosswalk (0.666 /
+    0.594), no pattern features (0.658), the model deciding without patterns (0.672 / 0.536), a pattern veto when
+    the model score is low, giving the best-scoring theme instead of Other when it is near its threshold, 60 SGD
+    passes. SGD's run-to-run noise is about 0.005."""
 
     weak_weight: float = 0.3  # public comments labelled by the codebook's phrase patterns
     crosswalk_weight: float = 1.0  # public comments whose px-framework labels mean a wmty theme
     human_weight: float = 1.0  # hand-coded comments (development sets, analysts)
     pattern_features: bool = True  # phrase-pattern hits as features of the human-label stage
     prior_regularisation: float = 4.0
-    regularisation: float = 1.0
+    regularisation: float = 3.0
     min_human_positives: int = 3  # fewer hand-coded examples of a theme than this: the prior alone decides
+    stage_two_solver: str = "sgd"  # liblinear took ~1 s a fit here against SGD's 0.02 s (1,400 fits per evaluation)
+    stage_two_passes: int = 30
 
 
 WMTY_RECIPE = WmtyRecipe()
+PRIOR_SCALE = 0.1
 
 
 @dataclass
@@ -409,7 +404,8 @@ def prior_labels(
 
 def fit_prior(words: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray, regularisation: float) -> PriorModel:
     """One logistic regression per theme over word features only: the labels came from the phrase patterns, so
-    pattern hits as features would just be copied."""
+    pattern hits as features would just be copied. Fitted by stochastic gradient descent (8 passes): on 35,000
+    public comments it matched liblinear's held-out AUC to 0.003 in a twentieth of the time."""
     n_codes = labels.shape[1]
     coef = np.zeros((words.shape[1], n_codes), dtype=np.float32)
     intercept = np.full(n_codes, -8.0, dtype=np.float32)
@@ -418,7 +414,14 @@ def fit_prior(words: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray,
         y = labels[:, j].astype(int)
         rows = weights[:, j] > 0
         if 0 < y[rows].sum() < rows.sum():
-            model = _binary_model(regularisation).fit(words[rows], y[rows], sample_weight=weights[rows, j])
+            model = SGDClassifier(
+                loss="log_loss",
+                alpha=1.0 / (regularisation * rows.sum()),
+                class_weight="balanced",
+                max_iter=8,
+                tol=None,
+                random_state=0,
+            ).fit(words[rows], y[rows], sample_weight=weights[rows, j])
             coef[:, j], intercept[j] = model.coef_[0], model.intercept_[0]
     return PriorModel(coef, intercept, positives)
 
@@ -430,9 +433,20 @@ def _human_stage(
     plus the prior's logit. Returns (feature coefficients, prior coefficient, intercept)."""
     if y.sum() < recipe.min_human_positives or y.sum() == len(y):
         return np.zeros(features.shape[1], dtype=np.float32), 1.0, 0.0
-    matrix = sparse.hstack([features, sparse.csr_matrix(prior_logit[:, None])], format="csr")
-    model = _binary_model(recipe.regularisation).fit(matrix, y, sample_weight=weights)
-    return model.coef_[0][:-1], float(model.coef_[0][-1]), float(model.intercept_[0])
+    # The prior's logit spans about -30..20; scaled down it sits with the TF-IDF features (a tenth of it).
+    matrix = sparse.hstack([features, sparse.csr_matrix(prior_logit[:, None] * PRIOR_SCALE)], format="csr")
+    if recipe.stage_two_solver == "sgd":
+        model = SGDClassifier(
+            loss="log_loss",
+            alpha=1.0 / (recipe.regularisation * len(y)),
+            class_weight="balanced",
+            max_iter=recipe.stage_two_passes,
+            tol=None,
+            random_state=0,
+        ).fit(matrix, y, sample_weight=weights)
+    else:
+        model = _binary_model(recipe.regularisation).fit(matrix, y, sample_weight=weights)
+    return model.coef_[0][:-1], float(model.coef_[0][-1]) * PRIOR_SCALE, float(model.intercept_[0])
 
 
 def _coded_dev_comments(codebook: Codebook) -> list[CodedComment]:
@@ -563,3 +577,18 @@ def fit_wmty_human_stage(
     model = ThemeModel(codes, vectorizer, coef, intercept, thresholds, prior.positives + truth.sum(axis=0))
     model.pattern_weight = 1.0 if recipe.pattern_features else 0.0
     return model
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Retrain a codebook's theme model (and sentiment, for px).")
+    parser.add_argument("--codebook", required=True, help="codebook slug, e.g. px or wmty")
+    arguments = parser.parse_args(argv)
+    report = train_codebook_model(arguments.codebook)
+    print(f"trained {report.codebook} on {report.examples} comments -> {report.model_path} ({report.card_path})")
+    if report.sentiment_model_path:
+        print(f"sentiment model -> {report.sentiment_model_path}")
+    print(f"model files: {models_dir()}")
+
+
+if __name__ == "__main__":
+    main()
