@@ -42,11 +42,11 @@ def test_wmty_training_writes_a_small_model_and_card(small_world: Path) -> None:
     assert report.card_path.is_file() and report.analyst_examples == 3
 
 
-def test_analyst_labels_win_over_weak_labels_for_the_same_text(small_world: Path) -> None:
-    # The patterns say "Free at the point of use" is T01; an analyst says it is Other.
-    train_codebook_model("wmty", [("Free at the point of use", ["T99"])] * 5)
-    tags = {tag.code: tag for tag in next(analyse_comments(["Free at the point of use"], "wmty")).themes}
-    assert "T99" in tags
+def test_analyst_labels_teach_the_model_what_no_pattern_knows(small_world: Path) -> None:
+    # No phrase pattern knows porters; analysts say being wheeled to a scan is about getting to care (T05).
+    train_codebook_model("wmty", [("The porter wheeled me to the scan", ["T05"])] * 5)
+    tags = {tag.code: tag for tag in next(analyse_comments(["The porter wheeled me to the scan"], "wmty")).themes}
+    assert tags["T05"].source == "model"
 
 
 def test_examples_with_unknown_codes_are_refused(small_world: Path) -> None:
