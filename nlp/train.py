@@ -44,6 +44,7 @@ from nlp.public_data import (
     read_all,
     shared_datasets_dir,
 )
+from nlp.wmty_dev import DevSetError
 from nlp.wmty_eval import DEV2_LABELS_CSV, CodedComment, coded_dev_comments, indicator
 
 # Single-label examples from other frameworks count for less than fully labelled ones. 0.25 scored a little better
@@ -450,13 +451,16 @@ def _human_stage(
 
 
 def _coded_dev_comments(codebook: Codebook) -> list[CodedComment]:
-    """The hand-coded development sets (wmty only), joined to their texts when ../shared is there."""
+    """The hand-coded development sets (wmty only), joined to their texts when the full public files are there."""
     if codebook.slug != "wmty" or not shared_datasets_dir().is_dir():
         return []
     shared = shared_datasets_dir().parent.parent
-    coded = coded_dev_comments(1, shared)
-    if DEV2_LABELS_CSV.is_file():
-        coded += coded_dev_comments(2, shared)
+    try:
+        coded = coded_dev_comments(1, shared)
+        if DEV2_LABELS_CSV.is_file():
+            coded += coded_dev_comments(2, shared)
+    except DevSetError:
+        return []  # a folder holding other (or sampled) files: the development sets do not resolve there
     return coded
 
 
@@ -549,7 +553,8 @@ def fit_wmty_human_stage(
 ) -> ThemeModel:
     """Stage two on hand-coded comments over the prior, folded into one ThemeModel with grouped-CV thresholds."""
     codes = codebook.codes
-    human_words = vectorizer.transform(human.texts)
+    width = len(vectorizer.vocabulary_)
+    human_words = vectorizer.transform(human.texts) if human.texts else sparse.csr_matrix((0, width), dtype=np.float32)
     prior_logits = prior.logits(human_words)
     hits = human.hits if recipe.pattern_features else sparse.csr_matrix(human.hits.shape, dtype=np.float32)
     features = sparse.hstack([human_words, hits], format="csr")
