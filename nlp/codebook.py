@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -31,8 +32,43 @@ class CodebookError(ValueError):
     """A codebook file is missing or does not follow the schema; the message names the file and the field."""
 
 
+Sentiment = Literal["positive", "neutral", "negative"]
+
+
+class ExcludeRule(BaseModel):
+    """What a theme does not cover, and the theme to code instead (none when the text alone decides)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: str = Field(min_length=1)
+    instead: str | None = None
+
+
+class Example(BaseModel):
+    """An example comment with the codes and sentiment a coder should give it; ``source`` says where it is from
+    ("invented", or a public file and row key)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=1)
+    codes: tuple[str, ...] = Field(min_length=1)
+    sentiment: Sentiment
+    source: str = Field(min_length=1)
+
+
+class SentimentGuide(BaseModel):
+    """How to give one overall sentiment to a comment, mixed ones included."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    positive: str = Field(min_length=1)
+    neutral: str = Field(min_length=1)
+    negative: str = Field(min_length=1)
+    rules: tuple[str, ...] = ()
+
+
 class Theme(BaseModel):
-    """One label of a codebook: what it means and the phrases people use for it."""
+    """One label of a codebook: what it means, how to code it, and the phrases people use for it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -40,6 +76,11 @@ class Theme(BaseModel):
     label: str = Field(min_length=1)
     definition: str = Field(min_length=1)
     category: str | None = None
+    # Coding guidance for people (analysts on the review page, coders of evaluation sets).
+    include: tuple[str, ...] = ()
+    exclude: tuple[ExcludeRule, ...] = ()
+    typical_phrases: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = ()
     patterns: tuple[str, ...] = ()
     # Labels of other frameworks that mean this theme, by source name (e.g. "v6", "phase1", "historical").
     source_labels: dict[str, tuple[str, ...]] = Field(default_factory=dict)
@@ -67,6 +108,9 @@ class Codebook(BaseModel):
     patterns_decide: bool = True
     # Whether a comment that no theme fits is given the not_codeable code (True), or left with no theme.
     other_when_untagged: bool = False
+    # Rules that apply across themes, and how to give the overall sentiment.
+    coding_rules: tuple[str, ...] = ()
+    sentiment: SentimentGuide | None = None
     themes: tuple[Theme, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -82,6 +126,16 @@ class Codebook(BaseModel):
             labels.add(theme.label)
         if self.not_codeable not in seen:
             raise ValueError(f"not_codeable {self.not_codeable!r} is not the code of any theme")
+        for theme in self.themes:
+            for rule in theme.exclude:
+                if rule.instead is not None and rule.instead not in seen:
+                    raise ValueError(
+                        f"theme {theme.code}: exclude rule says code as {rule.instead!r}, not a theme code"
+                    )
+            for example in theme.examples:
+                unknown = [code for code in example.codes if code not in seen]
+                if unknown:
+                    raise ValueError(f"theme {theme.code}: example {example.text!r} uses unknown codes {unknown}")
         return self
 
     @property
@@ -97,6 +151,77 @@ class Codebook(BaseModel):
     @property
     def not_codeable_theme(self) -> Theme:
         return self.theme(self.not_codeable)
+
+
+def guide(codebook: Codebook) -> list[dict[str, Any]]:
+    """The codebook as plain structured data for people: one dict per theme, in codebook order.
+
+    Each dict has ``code``, ``label``, ``definition``, ``include`` (list of str), ``exclude`` (list of dicts with
+    ``rule``, ``instead`` and ``instead_label``, the latter two None when the text alone decides),
+    ``typical_phrases`` and ``examples`` (dicts with ``text``, ``codes``, ``sentiment``, ``source``). Text stays
+    text: a page shows it with st.text / st.dataframe, never as Markdown.
+    """
+    labels = {theme.code: theme.label for theme in codebook.themes}
+    return [
+        {
+            "code": theme.code,
+            "label": theme.label,
+            "definition": " ".join(theme.definition.split()),
+            "include": list(theme.include),
+            "exclude": [
+                {
+                    "rule": rule.rule,
+                    "instead": rule.instead,
+                    "instead_label": labels[rule.instead] if rule.instead else None,
+                }
+                for rule in theme.exclude
+            ],
+            "typical_phrases": list(theme.typical_phrases),
+            "examples": [
+                {"text": ex.text, "codes": list(ex.codes), "sentiment": ex.sentiment, "source": ex.source}
+                for ex in theme.examples
+            ],
+        }
+        for theme in codebook.themes
+    ]
+
+
+def guide_text(codebook: Codebook) -> str:
+    """The codebook as a plain-text document a coder can read top to bottom (general rules, sentiment, themes)."""
+    lines = [f"{codebook.name} codebook ({codebook.slug})", "", " ".join(codebook.description.split()), ""]
+    if codebook.coding_rules:
+        lines += ["GENERAL RULES", ""]
+        lines += [f"{number}. {rule}" for number, rule in enumerate(codebook.coding_rules, 1)]
+        lines.append("")
+    if codebook.sentiment is not None:
+        sentiment = codebook.sentiment
+        lines += ["OVERALL SENTIMENT (one of positive, neutral, negative)", ""]
+        lines += [
+            f"- positive: {sentiment.positive}",
+            f"- neutral: {sentiment.neutral}",
+            f"- negative: {sentiment.negative}",
+        ]
+        lines += [f"- {rule}" for rule in sentiment.rules]
+        lines.append("")
+    lines += ["THEMES", ""]
+    for theme in guide(codebook):
+        lines += [f"{theme['code']}  {theme['label']}", f"  Definition: {theme['definition']}"]
+        if theme["include"]:
+            lines.append("  Include:")
+            lines += [f"    - {rule}" for rule in theme["include"]]
+        if theme["exclude"]:
+            lines.append("  Exclude:")
+            for rule in theme["exclude"]:
+                instead = f" -> code as {rule['instead']} ({rule['instead_label']}) instead" if rule["instead"] else ""
+                lines.append(f"    - {rule['rule']}{instead}")
+        if theme["typical_phrases"]:
+            lines.append("  Typical phrases: " + "; ".join(f'"{phrase}"' for phrase in theme["typical_phrases"]))
+        if theme["examples"]:
+            lines.append("  Examples:")
+            for ex in theme["examples"]:
+                lines.append(f'    - "{ex["text"]}" -> {";".join(ex["codes"])}, {ex["sentiment"]} ({ex["source"]})')
+        lines.append("")
+    return "\n".join(lines)
 
 
 def _display(path: Path) -> str:

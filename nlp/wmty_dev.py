@@ -6,6 +6,10 @@ How the set was made is in ``data/eval/README.md`` ("wmty development set").
 
 ``sample_dev_set`` reproduces the sample (fixed seed), ``load_dev_set`` joins labels to texts and
 ``evaluate_wmty`` scores ``analyse_comments(texts, "wmty")`` against the hand labels, per theme.
+
+The second, larger set (``sample_dev_set_v2``, keys in ``data/eval/wmty-dev2-keys.csv``) is drawn from the same
+files but never overlaps the first, names a ``source`` per comment for leave-one-source-out scoring, and is
+coded by two independent coders from the codebook alone (``write_coding_pack`` writes what they read).
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 LABELS_CSV = REPO / "data" / "eval" / "wmty-dev-labels.csv"
+DEV2_KEYS_CSV = REPO / "data" / "eval" / "wmty-dev2-keys.csv"
 DATASET_SUBDIR = Path("datasets") / "patient-feedback"
 SEED = 20261122
 SPLIT_SEED = 2019
+SEED_V2 = 20261129
 
 NEAS = "v6_framework_neas.csv"
 PHASE1 = "phase1_single_label.csv"
@@ -32,6 +38,37 @@ SAMPLE_SIZES = {NEAS: 120, PHASE1: 100, HISTORICAL: 80}
 
 _NO_ANSWER = re.compile(r"^\s*(did not answer|n/?a|none|nothing|no comments?|-+|\.+)?\s*$", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+#: second set: comments drawn per (source, question); sources are the units of leave-one-source-out (640 in all)
+V2_QUOTAS: dict[tuple[str, str], int] = {
+    ("neas-111", "improve"): 30,
+    ("neas-111", "why"): 30,
+    ("neas-111", "satisfied-dissatisfied"): 30,
+    ("neas-pts", "improve"): 45,
+    ("neas-pts", "why"): 45,
+    ("neas-see-convey", "improve"): 45,
+    ("neas-see-convey", "why"): 45,
+    ("trust-a", "Trust A - Q1"): 40,
+    ("trust-a", "Trust A - Q2"): 40,
+    ("trust-b", "Trust B - Q1"): 70,
+    ("trust-c", "Trust C - Q1"): 40,
+    ("trust-c", "Trust C - Q2"): 40,
+    ("historical-2020", "improve"): 140,
+}
+#: share of each stratum drawn from long (60+ words) and medium (15-59 words) comments, the rest short; a band
+#: with too few comments is topped up from the next shorter band, so long patient stories are always represented
+V2_LONG_SHARE = 0.15
+V2_MEDIUM_SHARE = 0.40
+#: the question as coders see it (phase 1 question wordings were not published with the data)
+QUESTION_TEXT = {
+    "improve": "How could we improve?",
+    "why": "FFT: Why did you give that rating? (overall experience)",
+    "satisfied-dissatisfied": "Please describe any things about the 111 service that you were particularly satisfied "
+    "and/or dissatisfied with",
+    "historical-improve": "What could be improved?",
+}
+_NEAS_SOURCE = {"111": "neas-111", "PTS": "neas-pts", "See": "neas-see-convey"}
 
 
 class DevSetError(RuntimeError):
@@ -127,6 +164,130 @@ def sample_dev_set(shared_dir: str | Path | None = None, seed: int = SEED) -> li
     return [(source, key, "tune" if index in tune else "test") for index, (source, key) in enumerate(chosen)]
 
 
+@dataclass(frozen=True)
+class DevItem:
+    """One comment of the second development set: where it is from, the question it answers, and its text."""
+
+    source_file: str
+    row_key: str
+    source: str  # short name, the unit left out in leave-one-source-out scoring
+    question: str  # the question as recorded in the file (NEAS: improve / why / satisfied-dissatisfied)
+    text: str
+
+    @property
+    def question_text(self) -> str:
+        """The question in words for coders."""
+        if self.source == "historical-2020":
+            return QUESTION_TEXT["historical-improve"]
+        if self.source.startswith("trust-"):
+            trust, number = self.question.split(" - ")
+            return f"{trust}, question {number[1:]} (wording not published)"
+        return QUESTION_TEXT[self.question]
+
+
+def _v2_candidates(shared_dir: str | Path | None) -> dict[tuple[str, str], list[DevItem]]:
+    """Usable comments per (source, question), in a stable order, with the first set's comments left out."""
+    folder = _dataset_dir(shared_dir)
+    out: dict[tuple[str, str], list[DevItem]] = {}
+
+    def add(item: DevItem) -> None:
+        if _usable(item.text):
+            out.setdefault((item.source, item.question), []).append(item)
+
+    for row in _read_rows(folder / NEAS):
+        service = (row["Service type 1"] or "").replace(chr(160), " ").split()
+        question = (row["FFT question"] or "").lower()
+        kind = "improve" if "improve" in question else ("satisfied-dissatisfied" if "satisfied" in question else "why")
+        if service and service[0] in _NEAS_SOURCE:
+            add(DevItem(NEAS, row["Comment ID"], _NEAS_SOURCE[service[0]], kind, row["FFT answer"] or ""))
+    for row in _read_rows(folder / PHASE1):
+        trust = (row["organization"] or "").replace("Trust ", "trust-").lower()
+        add(DevItem(PHASE1, row["row_index"], trust, row["question"] or "", row["feedback"] or ""))
+    for number, row in enumerate(_read_rows(folder / HISTORICAL)):
+        add(DevItem(HISTORICAL, str(number), "historical-2020", "improve", row["improve"] or ""))
+    return out
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def sample_dev_set_v2(shared_dir: str | Path | None = None, seed: int = SEED_V2) -> list[DevItem]:
+    """The second development set (640 comments), reproducible from the seed, in a seeded mixed order.
+
+    Per (source, question) stratum of ``V2_QUOTAS``: usable comments (as for the first set: not empty, not "N/A",
+    "none", "no comment", two words or more) that are not in the first set and whose text (case/space-normalised)
+    is neither in the first set nor already drawn, split into long (60+ words), medium (15-59) and short bands,
+    each band shuffled with the seed; ``V2_LONG_SHARE`` and ``V2_MEDIUM_SHARE`` of the quota come from the long
+    and medium bands (topped up from shorter bands when a band runs out). The result is shuffled so sources mix.
+    """
+    rng = random.Random(seed)
+    candidates = _v2_candidates(shared_dir)
+    texts = source_texts(shared_dir)
+    first = {(row["source_file"], row["row_key"]) for row in read_labels()}
+    seen = {_normal(texts[file][key][0]) for file, key in first}
+    chosen: list[DevItem] = []
+    for stratum, quota in V2_QUOTAS.items():
+        pool = [item for item in candidates.get(stratum, []) if (item.source_file, item.row_key) not in first]
+        pool.sort(key=lambda item: (len(item.row_key), item.row_key))
+        bands = [
+            [item for item in pool if _words(item.text) >= 60],
+            [item for item in pool if 15 <= _words(item.text) < 60],
+            [item for item in pool if _words(item.text) < 15],
+        ]
+        for band in bands:
+            rng.shuffle(band)
+        targets = [round(quota * V2_LONG_SHARE), round(quota * V2_MEDIUM_SHARE)]
+        targets.append(quota - sum(targets))
+        taken = 0
+        for index, band in enumerate(bands):
+            want = sum(targets[: index + 1]) - taken  # a short band makes up what longer bands could not give
+            while band and want > 0:
+                item = band.pop()
+                if _normal(item.text) in seen:
+                    continue
+                seen.add(_normal(item.text))
+                chosen.append(item)
+                taken += 1
+                want -= 1
+        if taken < quota:
+            raise DevSetError(f"only {taken} usable comments for {stratum}, {quota} wanted")
+    rng.shuffle(chosen)
+    return chosen
+
+
+def read_dev2_keys(path: str | Path = DEV2_KEYS_CSV) -> list[dict[str, str]]:
+    """The second set's keys in item order: source_file, row_key, source, question (no comment text)."""
+    with Path(path).open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_dev2_keys(items: list[DevItem], path: str | Path = DEV2_KEYS_CSV) -> None:
+    with Path(path).open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["source_file", "row_key", "source", "question"])
+        writer.writerows([item.source_file, item.row_key, item.source, item.question] for item in items)
+
+
+def write_coding_pack(folder: str | Path, items: list[DevItem]) -> None:
+    """What coders read, outside the repository: ``items.csv`` (item, question, text; item numbers 1..N in the
+    set's mixed order) and ``key.csv`` (item -> source_file, row_key, source) to join their codes back."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "items.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["item", "question", "text"])
+        writer.writerows([number, item.question_text, item.text] for number, item in enumerate(items, 1))
+    with (folder / "key.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["item", "source_file", "row_key", "source"])
+        writer.writerows([number, item.source_file, item.row_key, item.source] for number, item in enumerate(items, 1))
+
+
 def read_labels(path: str | Path = LABELS_CSV) -> list[dict[str, str]]:
     with Path(path).open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -198,8 +359,7 @@ class WmtyEvaluation:
 
     def to_text(self) -> str:
         lines = [
-            f"wmty development set, split={self.split or 'all'}: {self.comments} comments "
-            "(real comments, hand labels)",
+            f"wmty development set, split={self.split or 'all'}: {self.comments} comments (real comments, hand labels)",
             f"{'code':<5} {'label':<44} {'support':>7} {'pred':>5} {'tp':>4} {'prec':>6} {'recall':>6} {'f1':>6}",
         ]
         for t in self.themes:

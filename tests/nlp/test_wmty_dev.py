@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from nlp.codebook import load_codebook
@@ -66,3 +68,36 @@ def test_evaluation_runs_and_reports_each_theme_with_support() -> None:
     assert 0.0 < evaluation.micro_f1 <= 1.0
     text = evaluation.to_text()
     assert "support" in text and "T07" in text and "micro" in text
+
+
+def test_second_set_keys_are_separate_from_the_first_and_span_sources() -> None:
+    from nlp.wmty_dev import DEV2_KEYS_CSV, read_dev2_keys
+
+    assert DEV2_KEYS_CSV.read_text(encoding="utf-8").splitlines()[0] == "source_file,row_key,source,question"
+    keys = read_dev2_keys()
+    assert len(keys) >= 600
+    pairs = {(row["source_file"], row["row_key"]) for row in keys}
+    assert len(pairs) == len(keys)
+    assert not pairs & {(row["source_file"], row["row_key"]) for row in read_labels()}
+    by_source = Counter(row["source"] for row in keys)
+    assert len(by_source) >= 4 and min(by_source.values()) >= 50, by_source
+    assert {row["source_file"] for row in keys} == {
+        "v6_framework_neas.csv",
+        "phase1_single_label.csv",
+        "historical_2020_single_label.csv",
+    }
+
+
+@needs_shared
+def test_second_set_is_reproducible_with_long_comments_and_no_repeats(tmp_path) -> None:
+    from nlp.wmty_dev import read_dev2_keys, sample_dev_set_v2, write_coding_pack
+
+    items = sample_dev_set_v2()
+    assert [(i.source_file, i.row_key, i.source, i.question) for i in items] == [
+        (row["source_file"], row["row_key"], row["source"], row["question"]) for row in read_dev2_keys()
+    ]
+    assert sum(len(item.text.split()) >= 60 for item in items) >= 60
+    assert len({" ".join(item.text.lower().split()) for item in items}) == len(items)
+    write_coding_pack(tmp_path, items)
+    header, first = (tmp_path / "items.csv").read_text(encoding="utf-8").splitlines()[:2]
+    assert header == "item,question,text" and first.startswith("1,")
