@@ -5,6 +5,7 @@ free-text themes. Every figure comes from the stats and population layers, so it
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -16,9 +17,12 @@ from engagement.analysis.coverage import Coverage, seldom_heard_by_place, target
 from engagement.analysis.dashboard_view import DashboardView, filter_respondents
 from engagement.analysis.demographics import DIMENSIONS, add_dimensions
 from engagement.analysis.population import caveat_sentence, representativeness
-from engagement.analysis.respondents import respondent_frame
+from engagement.analysis.counted import counting_version
+from engagement.analysis.easy_read import with_easy_read
+from engagement.analysis.respondents import data_version, respondent_frame
 from engagement.analysis.suppression import current_rule
 from engagement.analysis.weighting import WeightingError, WeightingResult, rake_weights, shown_margins
+from engagement.forms import easy_read_version
 from engagement.models import CHANNELS, Answer, Response, TextAnalysis
 from engagement.places import Place, all_places
 from survey_forms import Form
@@ -27,11 +31,26 @@ NO_RESPONSES = "No responses match these filters. Widen the dates, channels, pla
 
 
 def load_respondents(engine: Engine, form: Form) -> pd.DataFrame:
-    """Every response to the form (synthetic ones included; the view filters them) with its dimension labels.
-    Labels repeat, so they are held as categoricals: the cached frame stays small and quick to copy."""
-    frame = add_dimensions(respondent_frame(engine, form), form)
+    """Every counted response to the form and to its Easy Read version (mapped to this form's answers, marked
+    in `form_version`), synthetic ones included (the view filters them), with its dimension labels. Labels
+    repeat, so they are held as categoricals: the cached frame stays small and quick to copy."""
+    frame = respondent_frame(engine, form)
+    if (easy := easy_read_version(form.slug)) is not None:
+        frame = with_easy_read(frame, respondent_frame(engine, easy), easy)
+    frame = add_dimensions(frame, form)
     labels = [c for c in frame.columns if frame[c].dtype == object and c != "reference"]
     return frame.astype(dict.fromkeys(labels, "category"))
+
+
+def surveys_shown(form: Form) -> tuple[str, ...]:
+    """The surveys whose responses the dashboard shows for `form`: it and its Easy Read version."""
+    return (form.slug, *([easy.slug] if (easy := easy_read_version(form.slug)) else []))
+
+
+def respondents_version(engine: Engine, form: Form) -> str:
+    """A fingerprint of everything `load_respondents` reads: the answers of each survey shown and what counts."""
+    figures = [data_version(engine, slug) for slug in surveys_shown(form)]
+    return hashlib.sha1(repr((figures, counting_version(engine))).encode()).hexdigest()[:16]
 
 
 def whole_area_weights(frame: pd.DataFrame, view: DashboardView) -> WeightingResult:
