@@ -8,8 +8,8 @@ import time
 import pytest
 import streamlit as st
 
-from engagement.analysis.insight import load_respondents, priorities
 from engagement.analysis.dashboard_view import DashboardView
+from engagement.analysis.insight import load_respondents, priorities
 from engagement.analysis.respondents import respondent_frame
 from engagement.db import get_engine
 from engagement.forms import easy_read_version

@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from engagement.analysis.breakdowns import describe_difference, priority_breakdown, theme_breakdown
+from engagement.analysis.counted import counting_version
 from engagement.analysis.coverage import Coverage, seldom_heard_by_place, target_progress, weekly_responses
 from engagement.analysis.dashboard_view import DashboardView, filter_respondents
 from engagement.analysis.demographics import DIMENSIONS, add_dimensions
-from engagement.analysis.population import caveat_sentence, representativeness
-from engagement.analysis.counted import counting_version
 from engagement.analysis.easy_read import with_easy_read
+from engagement.analysis.population import caveat_sentence, representativeness
 from engagement.analysis.respondents import data_version, respondent_frame
 from engagement.analysis.suppression import current_rule
 from engagement.analysis.weighting import WeightingError, WeightingResult, rake_weights, shown_margins

@@ -11,6 +11,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
+from engagement.analysis.counted import NotCounted, not_counted
 from engagement.analysis.dashboard_view import (
     PLACE_SCHEMES,
     SECTIONS,
@@ -20,6 +21,7 @@ from engagement.analysis.dashboard_view import (
     view_to_query,
 )
 from engagement.analysis.demographics import DIMENSIONS
+from engagement.analysis.easy_read import EASY_READ, VERSION_COLUMN, VERSIONS
 from engagement.analysis.insight import (
     Priorities,
     Themes,
@@ -34,8 +36,6 @@ from engagement.analysis.insight import (
     who_answered,
     with_breakdown,
 )
-from engagement.analysis.counted import NotCounted, not_counted
-from engagement.analysis.easy_read import EASY_READ, VERSION_COLUMN, VERSIONS
 from engagement.analysis.suppression import footnote
 from engagement.config import DEFAULT_FORM_SLUG, database_url
 from engagement.db import get_engine

@@ -36,8 +36,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('duplicate_decision', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_duplicate_decision_first_response_id'), ['first_response_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_duplicate_decision_second_response_id'), ['second_response_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_duplicate_decision_first_response_id'), ['first_response_id'],
+                              unique=False)
+        batch_op.create_index(batch_op.f('ix_duplicate_decision_second_response_id'), ['second_response_id'],
+                              unique=False)
         batch_op.create_index(batch_op.f('ix_duplicate_decision_survey_slug'), ['survey_slug'], unique=False)
 
 
