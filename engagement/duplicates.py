@@ -45,7 +45,7 @@ class DuplicateError(ValueError):
 
 @dataclass(frozen=True)
 class Compared:
-    """Which questions the search uses: shared by the survey and its Easy Read version."""
+    """Which surveys and questions the search uses."""
 
     slugs: tuple[str, ...]
     agree: tuple[str, ...]  # other "about you" answers that must not disagree when both are given
@@ -57,13 +57,14 @@ class Compared:
 
 
 def compared_questions(form: Form) -> Compared:
+    """The survey's own "about you" and written questions; an Easy Read response lacks some, which then
+    simply cannot disagree."""
     forms = [form, *([easy] if (easy := easy_read_version(form.slug)) else [])]
-    shared = set.intersection(*({q.id for q in f.questions} for f in forms))
     about_you = [q for section in form.sections if section.id == ABOUT_YOU for q in section.questions]
     return Compared(
         slugs=tuple(f.slug for f in forms),
-        agree=tuple(q.id for q in about_you if q.type == "single_choice" and q.id in shared and q.id not in BLOCK_ON),
-        text=tuple(q.id for q in form.free_text_questions() if q.id in shared),
+        agree=tuple(q.id for q in about_you if q.type == "single_choice" and q.id not in BLOCK_ON),
+        text=tuple(q.id for q in form.free_text_questions()),
     )
 
 
@@ -85,15 +86,18 @@ def _responses(engine: Engine, compared: Compared) -> pd.DataFrame:
             .pivot(index="response_id", columns="question_id", values="value")
             .reindex(columns=compared.question_ids))
     frame = frame.join(wide, on="response_id")
-    written = frame[list(compared.text)].fillna("")
+    written = frame[list(compared.text)].astype(object).fillna("")
     joined = written.iloc[:, 0] if len(compared.text) else pd.Series("", index=frame.index)
     for column in compared.text[1:]:
         joined = joined.str.cat(written[column], sep=" ")
     frame["text"] = joined.str.strip()
-    # Compared as rapidfuzz's default_process would leave them: lower case, no punctuation, single spaces.
-    frame["compared"] = (frame["text"].str.lower().str.replace(r"[\W_]+", " ", regex=True)
-                         .str.replace(r"\s+", " ", regex=True).str.strip())
+    frame["compared"] = _normalised(frame["text"])
     return frame
+
+
+def _normalised(texts: pd.Series) -> pd.Series:
+    """As rapidfuzz's default_process would leave them (lower case, no punctuation, single spaces), in pandas."""
+    return texts.str.lower().str.replace(r"[\W_]+", " ", regex=True).str.replace(r"\s+", " ", regex=True).str.strip()
 
 
 def _similar_pairs(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -176,6 +180,28 @@ def set_aside_ids() -> Select:
     other = case((same.c.kept_response_id == same.c.first_response_id, same.c.second_response_id),
                  else_=same.c.first_response_id)
     return select(other)
+
+
+def decide_by_references(session: Session, form: Form, first: str, second: str, decision: str, *,
+                         kept: str | None = None, actor: str, via: str) -> DuplicateDecision:
+    """`decide`, for two responses named by their reference numbers (as the command line and people do)."""
+    slugs = compared_questions(form).slugs
+    found = {}
+    for reference in {first, second, *([kept] if kept else [])}:
+        response = session.scalars(select(Response).where(Response.reference == reference.strip())).first()
+        if response is None or response.survey_slug not in slugs:
+            raise DuplicateError(f"No response has the reference {reference} in {form.slug}.")
+        found[reference] = response
+    if first == second:
+        raise DuplicateError("Give two different responses.")
+    texts = session.execute(select(Answer.response_id, Answer.value).where(
+        Answer.response_id.in_([found[first].id, found[second].id]),
+        Answer.question_id.in_(compared_questions(form).text)).order_by(Answer.response_id, Answer.question_id)).all()
+    written = pd.DataFrame(texts, columns=["response_id", "value"]).groupby("response_id")["value"].agg(" ".join)
+    normalised = _normalised(written.reindex([found[first].id, found[second].id]).fillna(""))
+    return decide(session, form.slug, found[first].id, found[second].id, decision,
+                  kept_id=found[kept].id if kept else None, similarity=round(fuzz.ratio(*normalised), 1),
+                  actor=actor, via=via)
 
 
 def _reference_of(session: Session, response_id: int) -> str:
