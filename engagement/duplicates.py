@@ -22,13 +22,14 @@ from sqlmodel import Session
 from engagement import audit
 from engagement.forms import easy_read_version
 from engagement.models import Answer, DuplicateDecision, Response, TextAnalysis
-from engagement.places import place_name
+from engagement.places import OUTSIDE_AREA, PREFER_NOT_TO_SAY, place_name
 from survey_forms import Form
 
 SIMILAR_ENOUGH = 90  # rapidfuzz ratio (0-100) of the written answers, lower-cased and without punctuation
 MIN_TEXT_LENGTH = 20  # shorter written answers ("GP", "no") are too common to say two people are one
 BLOCK_ON = ("age", "sex")  # asked in every version and on every channel; with the place, they make a block
 ABOUT_YOU = "about_you"  # the section whose other answers, given in both responses, must not disagree
+NOT_SAID = (OUTSIDE_AREA, PREFER_NOT_TO_SAY)
 CHUNK = 2000  # rows of a large block compared at once, so memory stays bounded
 DECISIONS = {"keep_both": "Keep both: different people", "same_person": "The same person: count once"}
 PAIR_COLUMNS = [
@@ -68,36 +69,51 @@ def compared_questions(form: Form) -> Compared:
     )
 
 
-def _responses(engine: Engine, compared: Compared) -> pd.DataFrame:
-    """One row per response that could be compared: real (synthetic demo answers are made of a few stock
-    sentences, so they would all look alike) and with a place."""
-    people = select(Response.id).where(
-        Response.survey_slug.in_(compared.slugs), Response.is_synthetic.is_(False), Response.place_code.is_not(None)
-    )
-    details = select(Response.id, Response.reference, Response.survey_slug, Response.channel,
-                     type_coerce(Response.created_at, String), Response.place_code).where(Response.id.in_(people))
-    answers = select(Answer.response_id, Answer.question_id, Answer.value).where(
-        Answer.response_id.in_(people), Answer.question_id.in_(compared.question_ids))
-    with engine.connect() as connection:
-        frame = pd.DataFrame(connection.execute(details).all(),
-                             columns=["response_id", "reference", "survey", "channel", "created_at", "place_code"])
-        long = pd.DataFrame(connection.execute(answers).all(), columns=["response_id", "question_id", "value"])
-    wide = (long.drop_duplicates(["response_id", "question_id"])
+def _frame(connection, query, columns: list[str]) -> pd.DataFrame:
+    """Rows into a frame column by column (pandas is slow to read SQLAlchemy rows one by one)."""
+    rows = connection.execute(query).all()
+    return pd.DataFrame(dict(zip(columns, zip(*rows, strict=True), strict=True)) if rows else
+                        {column: [] for column in columns})
+
+
+def _wide(long: pd.DataFrame, question_ids: list[str]) -> pd.DataFrame:
+    """Long answers (response_id, question_id, value) as one column per question, indexed by response."""
+    return (long.drop_duplicates(["response_id", "question_id"])
             .pivot(index="response_id", columns="question_id", values="value")
-            .reindex(columns=compared.question_ids))
-    frame = frame.join(wide, on="response_id")
-    written = frame[list(compared.text)].astype(object).fillna("")
-    joined = written.iloc[:, 0] if len(compared.text) else pd.Series("", index=frame.index)
+            .reindex(columns=question_ids))
+
+
+def _candidates(engine: Engine, compared: Compared) -> pd.DataFrame:
+    """Responses that could be someone's second response: real (synthetic demo answers are made of a few stock
+    sentences, so they would all look alike), with a place, an age and a sex given, in a block with another
+    response, and with enough written words to compare. Read in stages, so only these come back in full."""
+    people = select(Response.id).where(
+        Response.survey_slug.in_(compared.slugs), Response.is_synthetic.is_(False),
+        Response.place_code.is_not(None), Response.place_code.not_in(NOT_SAID))
+    with engine.connect() as connection:
+        places = _frame(connection, select(Response.id, Response.place_code).where(Response.id.in_(people)),
+                        ["response_id", "place_code"])
+        said = _frame(connection, select(Answer.response_id, Answer.question_id, Answer.value).where(
+            Answer.response_id.in_(people), Answer.question_id.in_(BLOCK_ON), Answer.value.not_in(NOT_SAID)),
+            ["response_id", "question_id", "value"])
+        written = _frame(connection, select(Answer.response_id, Answer.question_id, Answer.value).where(
+            Answer.response_id.in_(people), Answer.question_id.in_(compared.text)),
+            ["response_id", "question_id", "value"])
+    frame = places.join(_wide(said, list(BLOCK_ON)), on="response_id", how="inner").dropna(subset=list(BLOCK_ON))
+    frame = frame[frame.groupby(["place_code", *BLOCK_ON], observed=True)["response_id"].transform("size") > 1]
+    texts = _wide(written, list(compared.text)).reindex(frame["response_id"]).astype(object).fillna("")
+    joined = texts.iloc[:, 0] if len(compared.text) else pd.Series("", index=texts.index)
     for column in compared.text[1:]:
-        joined = joined.str.cat(written[column], sep=" ")
-    frame["text"] = joined.str.strip()
-    frame["compared"] = _normalised(frame["text"])
-    return frame
+        joined = joined.str.cat(texts[column], sep=" ")
+    frame["text"] = joined.str.strip().to_numpy()
+    frame["compared"] = _normalised(frame["text"]).to_numpy()
+    return frame[frame["compared"].str.len().ge(MIN_TEXT_LENGTH).to_numpy()]
 
 
 def _normalised(texts: pd.Series) -> pd.Series:
-    """As rapidfuzz's default_process would leave them (lower case, no punctuation, single spaces), in pandas."""
-    return texts.str.lower().str.replace(r"[\W_]+", " ", regex=True).str.replace(r"\s+", " ", regex=True).str.strip()
+    """As rapidfuzz's default_process would leave them (lower case, runs of punctuation and spaces as one
+    space), in pandas."""
+    return texts.str.lower().str.replace(r"[\W_]+", " ", regex=True).str.strip()
 
 
 def _similar_pairs(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -114,42 +130,71 @@ def _similar_pairs(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return np.concatenate(firsts), np.concatenate(seconds), np.concatenate(scores)
 
 
-def find_likely_duplicates(engine: Engine, form: Form) -> pd.DataFrame:
-    """Every pair of likely duplicates among the survey's responses and its Easy Read version's, with the
-    current decision on the pair if a person has made one (PAIR_COLUMNS), most alike first."""
-    compared = compared_questions(form)
-    frame = _responses(engine, compared)
-    frame = frame[frame[list(BLOCK_ON)].notna().all(axis=1) & frame["compared"].str.len().ge(MIN_TEXT_LENGTH)]
-    frame = frame.sort_values(["place_code", *BLOCK_ON, "response_id"]).reset_index(drop=True)
+def _blockwise_pairs(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions in `frame` (sorted by block) of every near-identical pair, comparing within blocks only."""
     block = frame.groupby(["place_code", *BLOCK_ON], sort=False, observed=True).ngroup().to_numpy()
     starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
     ends = np.r_[starts[1:], len(frame)]
     texts = frame["compared"].tolist()
     firsts, seconds, scores = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)], [np.empty(0)]
-    for start, end in zip(starts, ends, strict=True):
+    for start, end in zip(starts, ends, strict=True):  # one step per block of people alike, not per response
         if end - start < 2:
             continue
         i, j, s = _similar_pairs(texts[start:end])
         firsts.append(i + start)
         seconds.append(j + start)
         scores.append(s)
-    a, b, score = np.concatenate(firsts), np.concatenate(seconds), np.concatenate(scores)
+    return np.concatenate(firsts), np.concatenate(seconds), np.concatenate(scores)
+
+
+def _details(engine: Engine, compared: Compared, response_ids: list[int]) -> pd.DataFrame:
+    """Reference, channel, survey, time and the other "about you" answers of the responses in pairs."""
+    columns = ["response_id", "reference", "channel", "survey", "created_at"]
+    parts, answers = [], []
+    with engine.connect() as connection:
+        for start in range(0, len(response_ids), 5000):  # a bounded list of ids per query
+            chunk = response_ids[start:start + 5000]
+            parts.append(_frame(connection, select(
+                Response.id, Response.reference, Response.channel, Response.survey_slug,
+                type_coerce(Response.created_at, String)).where(Response.id.in_(chunk)), columns))
+            # By response only: with the question too, SQLite walks every answer to those questions instead.
+            every = _frame(connection, select(Answer.response_id, Answer.question_id, Answer.value).where(
+                Answer.response_id.in_(chunk)), ["response_id", "question_id", "value"])
+            answers.append(every[every["question_id"].isin(compared.agree)])
+    details = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    long = pd.concat(answers, ignore_index=True) if answers else pd.DataFrame(
+        columns=["response_id", "question_id", "value"])
+    return details.join(_wide(long, list(compared.agree)), on="response_id").set_index("response_id")
+
+
+def find_likely_duplicates(engine: Engine, form: Form) -> pd.DataFrame:
+    """Every pair of likely duplicates among the survey's responses and its Easy Read version's, with the
+    current decision on the pair if a person has made one (PAIR_COLUMNS), most alike first."""
+    compared = compared_questions(form)
+    frame = _candidates(engine, compared).sort_values(["place_code", *BLOCK_ON, "response_id"])
+    frame = frame.reset_index(drop=True)
+    a, b, score = _blockwise_pairs(frame)
+    ids_a, ids_b = frame["response_id"].to_numpy()[a], frame["response_id"].to_numpy()[b]
+    details = _details(engine, compared, sorted({int(i) for i in np.r_[ids_a, ids_b]}))
     disagree = np.zeros(len(a), dtype=bool)
     for question_id in compared.agree:
-        values = frame[question_id].to_numpy()
-        given = pd.notna(values[a]) & pd.notna(values[b])
-        disagree |= given & (values[a] != values[b])
+        values_a = details[question_id].reindex(ids_a).to_numpy()
+        values_b = details[question_id].reindex(ids_b).to_numpy()
+        disagree |= pd.notna(values_a) & pd.notna(values_b) & (values_a != values_b)
     a, b, score = a[~disagree], b[~disagree], score[~disagree]
     first, second = frame.iloc[a].reset_index(drop=True), frame.iloc[b].reset_index(drop=True)
     pairs = pd.DataFrame({
-        **{f"first_{c}": first[c] for c in ("response_id", "reference", "channel", "survey", "created_at", "text")},
-        **{f"second_{c}": second[c] for c in ("response_id", "reference", "channel", "survey", "created_at", "text")},
+        "first_response_id": first["response_id"], "second_response_id": second["response_id"],
+        "first_text": first["text"], "second_text": second["text"],
         "place": first["place_code"].map(place_name), "age": first["age"], "sex": first["sex"],
         "similarity": np.round(score.astype(float), 1),
     })
     for side in ("first", "second"):
+        about = details.reindex(pairs[f"{side}_response_id"])
+        for column in ("reference", "channel", "survey"):
+            pairs[f"{side}_{column}"] = about[column].to_numpy()
         pairs[f"{side}_version"] = np.where(pairs[f"{side}_survey"] == form.slug, "Standard", "Easy Read")
-        pairs[f"{side}_created_at"] = pd.to_datetime(pairs[f"{side}_created_at"], utc=True, format="ISO8601")
+        pairs[f"{side}_created_at"] = pd.to_datetime(about["created_at"].to_numpy(), utc=True, format="ISO8601")
     pairs = pairs.merge(current_decisions(engine, form.slug), how="left",
                         on=["first_response_id", "second_response_id"])
     return pairs.reindex(columns=PAIR_COLUMNS).sort_values(

@@ -157,3 +157,11 @@ def test_the_command_lists_pairs_as_json_and_records_a_decision(session, form, d
     assert [(p["first_reference"], p["kept_reference"]) for p in decided] == [(online.reference, paper.reference)]
     result = runner.invoke(main, ["duplicates", "decide", online.reference, "R-NOPE", "--keep-both"])
     assert result.exit_code != 0 and "No response has the reference R-NOPE" in result.output
+
+
+def test_people_who_did_not_say_their_place_or_sex_are_not_alike_for_that(session, form, db_url):
+    for district, sex in (("prefer_not_to_say", "female"), ("outside_area", "female"),
+                          (NOTTINGHAM, "prefer_not_to_say")):
+        person(session, form, district=district, sex=sex)
+        person(session, form, district=district, sex=sex)
+    assert find_likely_duplicates(get_engine(db_url), form).empty
