@@ -30,6 +30,7 @@ MIN_TEXT_LENGTH = 20  # shorter written answers ("GP", "no") are too common to s
 BLOCK_ON = ("age", "sex")  # asked in every version and on every channel; with the place, they make a block
 ABOUT_YOU = "about_you"  # the section whose other answers, given in both responses, must not disagree
 NOT_SAID = (OUTSIDE_AREA, PREFER_NOT_TO_SAY)
+LONDON = "Europe/London"  # times are shown as people in the area read them
 CHUNK = 2000  # rows of a large block compared at once, so memory stays bounded
 DECISIONS = {"keep_both": "Keep both: different people", "same_person": "The same person: count once"}
 PAIR_COLUMNS = [
@@ -194,7 +195,8 @@ def find_likely_duplicates(engine: Engine, form: Form) -> pd.DataFrame:
         for column in ("reference", "channel", "survey"):
             pairs[f"{side}_{column}"] = about[column].to_numpy()
         pairs[f"{side}_version"] = np.where(pairs[f"{side}_survey"] == form.slug, "Standard", "Easy Read")
-        pairs[f"{side}_created_at"] = pd.to_datetime(about["created_at"].to_numpy(), utc=True, format="ISO8601")
+        pairs[f"{side}_created_at"] = pd.to_datetime(about["created_at"].to_numpy(), utc=True,
+                                                     format="ISO8601").tz_convert(LONDON)
     pairs = pairs.merge(current_decisions(engine, form.slug), how="left",
                         on=["first_response_id", "second_response_id"])
     return pairs.reindex(columns=PAIR_COLUMNS).sort_values(

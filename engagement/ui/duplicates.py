@@ -66,20 +66,20 @@ if pairs.empty:
     st.stop()
 
 shown = pairs if st.toggle("Show decided pairs too", key="dup_show_decided") else pairs[undecided]
-table = shown.assign(decision=shown["decision"].map(DECISIONS),
-                     first_channel=shown["first_channel"].map(CHANNELS),
-                     second_channel=shown["second_channel"].map(CHANNELS))
-st.dataframe(table[list(COLUMNS)].rename(columns=COLUMNS), hide_index=True)
 if shown.empty:
     st.info("Every flagged pair has been decided. Show decided pairs to change a decision.",
             icon=":material/done_all:")
     st.stop()
+table = shown.assign(decision=shown["decision"].map(DECISIONS).fillna("Waiting"),
+                     first_channel=shown["first_channel"].map(CHANNELS),
+                     second_channel=shown["second_channel"].map(CHANNELS))
+st.dataframe(table[list(COLUMNS)].rename(columns=COLUMNS), hide_index=True)
 
 st.header("Decide on a pair", divider="blue")
 chosen = st.selectbox(
     "Pair", shown.index, key="dup_pair",
     format_func=lambda i: f"{shown.at[i, 'first_reference']} and {shown.at[i, 'second_reference']} "
-                          f"({shown.at[i, 'similarity']:.0f} alike)")
+                          f"({shown.at[i, 'similarity']:.0f} of 100 alike)")
 pair = shown.loc[[chosen]]
 if not may_have_full_row_level(user.roles):
     pair = shown_text(engine(), pair, form)
