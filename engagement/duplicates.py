@@ -81,7 +81,8 @@ def _wide(long: pd.DataFrame, question_ids: list[str]) -> pd.DataFrame:
     """Long answers (response_id, question_id, value) as one column per question, indexed by response."""
     return (long.drop_duplicates(["response_id", "question_id"])
             .pivot(index="response_id", columns="question_id", values="value")
-            .reindex(columns=question_ids))
+            .reindex(columns=question_ids)
+            .rename_axis(index=None))  # joined on the response_id column, which must stay the only one so named
 
 
 def _candidates(engine: Engine, compared: Compared) -> pd.DataFrame:
@@ -175,6 +176,8 @@ def find_likely_duplicates(engine: Engine, form: Form) -> pd.DataFrame:
     frame = _candidates(engine, compared).sort_values(["place_code", *BLOCK_ON, "response_id"])
     frame = frame.reset_index(drop=True)
     a, b, score = _blockwise_pairs(frame)
+    if not len(a):
+        return pd.DataFrame(columns=PAIR_COLUMNS)
     ids_a, ids_b = frame["response_id"].to_numpy()[a], frame["response_id"].to_numpy()[b]
     details = _details(engine, compared, sorted({int(i) for i in np.r_[ids_a, ids_b]}))
     disagree = np.zeros(len(a), dtype=bool)
@@ -216,8 +219,9 @@ def current_decisions(engine: Engine, survey_slug: str) -> pd.DataFrame:
                    Response.reference, latest.c.decided_by, latest.c.decided_at).outerjoin(
         Response, Response.id == latest.c.kept_response_id)
     with engine.connect() as connection:
-        return pd.DataFrame(connection.execute(query).all(), columns=[
+        decisions = pd.DataFrame(connection.execute(query).all(), columns=[
             "first_response_id", "second_response_id", "decision", "kept_reference", "decided_by", "decided_at"])
+    return decisions.astype({"first_response_id": "int64", "second_response_id": "int64"})
 
 
 def set_aside_ids() -> Select:

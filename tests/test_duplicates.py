@@ -165,3 +165,9 @@ def test_people_who_did_not_say_their_place_or_sex_are_not_alike_for_that(sessio
         person(session, form, district=district, sex=sex)
         person(session, form, district=district, sex=sex)
     assert find_likely_duplicates(get_engine(db_url), form).empty
+
+
+def test_no_responses_and_no_likely_duplicates_give_an_empty_list(session, form, db_url):
+    assert find_likely_duplicates(get_engine(db_url), form).empty
+    person(session, form)
+    assert find_likely_duplicates(get_engine(db_url), form).empty
