@@ -171,3 +171,32 @@ def test_no_responses_and_no_likely_duplicates_give_an_empty_list(session, form,
     assert find_likely_duplicates(get_engine(db_url), form).empty
     person(session, form)
     assert find_likely_duplicates(get_engine(db_url), form).empty
+
+
+def test_the_export_summary_counts_a_person_decided_twice_once(session, form, db_url, one_person_twice):
+    from engagement.reports.summary import Selection, respondents
+
+    online, paper = one_person_twice.online, one_person_twice.paper
+    engine = get_engine(db_url)
+    assert len(respondents(engine, form, Selection())) == 9
+    decide(session, form.slug, online.id, paper.id, "same_person", kept_id=online.id, similarity=97,
+           actor="analyst-1", via="test")
+    counted = respondents(engine, form, Selection())
+    assert len(counted) == 8 and paper.reference not in set(counted["reference"])
+
+
+def test_the_dashboard_says_how_many_responses_are_not_counted_as_duplicates(session, form, db_url,
+                                                                            one_person_twice):
+    import streamlit as st
+
+    from tests.test_dashboard import open_page
+
+    st.cache_data.clear()
+    online, paper = one_person_twice.online, one_person_twice.paper
+    decide(session, form.slug, online.id, paper.id, "same_person", kept_id=online.id, similarity=97,
+           actor="analyst-1", via="test")
+    app = open_page("dashboard")
+    assert app.metric[0].value == "8"
+    assert ("1 response is not counted: a person decided it is the same person as another response, which counts "
+            "instead (see “Likely duplicates”).") in [i.value for i in app.info]
+    st.cache_data.clear()
