@@ -53,10 +53,6 @@ class Compared:
     agree: tuple[str, ...]  # other "about you" answers that must not disagree when both are given
     text: tuple[str, ...]  # the written answers compared, in form order
 
-    @property
-    def question_ids(self) -> list[str]:
-        return [*BLOCK_ON, *self.agree, *self.text]
-
 
 def compared_questions(form: Form) -> Compared:
     """The survey's own "about you" and written questions; an Easy Read response lacks some, which then
@@ -103,13 +99,18 @@ def _candidates(engine: Engine, compared: Compared) -> pd.DataFrame:
             ["response_id", "question_id", "value"])
     frame = places.join(_wide(said, list(BLOCK_ON)), on="response_id", how="inner").dropna(subset=list(BLOCK_ON))
     frame = frame[frame.groupby(["place_code", *BLOCK_ON], observed=True)["response_id"].transform("size") > 1]
-    texts = _wide(written, list(compared.text)).reindex(frame["response_id"]).astype(object).fillna("")
+    frame["text"] = _joined_text(written, compared, frame["response_id"]).to_numpy()
+    frame["compared"] = _normalised(frame["text"]).to_numpy()
+    return frame[frame["compared"].str.len().ge(MIN_TEXT_LENGTH).to_numpy()]
+
+
+def _joined_text(written: pd.DataFrame, compared: Compared, response_ids: pd.Series | list[int]) -> pd.Series:
+    """Each response's written answers in form order, joined with spaces ("" when it wrote nothing)."""
+    texts = _wide(written, list(compared.text)).reindex(response_ids).astype(object).fillna("")
     joined = texts.iloc[:, 0] if len(compared.text) else pd.Series("", index=texts.index)
     for column in compared.text[1:]:
         joined = joined.str.cat(texts[column], sep=" ")
-    frame["text"] = joined.str.strip().to_numpy()
-    frame["compared"] = _normalised(frame["text"]).to_numpy()
-    return frame[frame["compared"].str.len().ge(MIN_TEXT_LENGTH).to_numpy()]
+    return joined.str.strip()
 
 
 def _normalised(texts: pd.Series) -> pd.Series:
@@ -237,7 +238,7 @@ def decide_by_references(session: Session, form: Form, first: str, second: str, 
                          kept: str | None = None, actor: str, via: str) -> DuplicateDecision:
     """`decide`, for two responses named by their reference numbers (as the command line and people do)."""
     slugs = compared_questions(form).slugs
-    found = {}
+    found: dict[str, Response] = {}
     for reference in {first, second, *([kept] if kept else [])}:
         response = session.scalars(select(Response).where(Response.reference == reference.strip())).first()
         if response is None or response.survey_slug not in slugs:
@@ -245,11 +246,11 @@ def decide_by_references(session: Session, form: Form, first: str, second: str, 
         found[reference] = response
     if first == second:
         raise DuplicateError("Give two different responses.")
-    texts = session.execute(select(Answer.response_id, Answer.value).where(
-        Answer.response_id.in_([found[first].id, found[second].id]),
-        Answer.question_id.in_(compared_questions(form).text)).order_by(Answer.response_id, Answer.question_id)).all()
-    written = pd.DataFrame(texts, columns=["response_id", "value"]).groupby("response_id")["value"].agg(" ".join)
-    normalised = _normalised(written.reindex([found[first].id, found[second].id]).fillna(""))
+    compared, ids = compared_questions(form), [found[first].id, found[second].id]
+    written = pd.DataFrame(session.execute(select(Answer.response_id, Answer.question_id, Answer.value).where(
+        Answer.response_id.in_(ids), Answer.question_id.in_(compared.text))).all(),
+        columns=["response_id", "question_id", "value"])
+    normalised = _normalised(_joined_text(written, compared, ids))
     return decide(session, form.slug, found[first].id, found[second].id, decision,
                   kept_id=found[kept].id if kept else None, similarity=round(fuzz.ratio(*normalised), 1),
                   actor=actor, via=via)
@@ -298,21 +299,14 @@ def _check_one_person_still_counts(session: Session, kept_id: int, dropped_id: i
         if kept_id in pair and other.kept_response_id != kept_id:
             raise DuplicateError(
                 f"{_reference_of(session, kept_id)} is already counted as the same person as "
-                f"{_reference_of(session, other.kept_response_id)}, which counts instead. Keep "
-                f"{_reference_of(session, other.kept_response_id)} here, or decide that pair again first.")
+                f"{_reference_of(session, other.kept_response_id)}, which counts instead. Count the other "
+                "response of this pair, or decide that pair again first.")
         if dropped_id in pair and other.kept_response_id == dropped_id:
             survivor = other.second_response_id if other.first_response_id == dropped_id else other.first_response_id
             raise DuplicateError(
                 f"{_reference_of(session, dropped_id)} is the one counted for {_reference_of(session, survivor)}; "
                 f"setting it aside would count that person nowhere. Keep {_reference_of(session, dropped_id)} "
                 "here, or decide that pair again first.")
-
-
-def set_aside_count(engine: Engine, survey_slugs: tuple[str, ...]) -> int:
-    query = select(func.count()).select_from(Response).where(
-        Response.survey_slug.in_(survey_slugs), Response.id.in_(set_aside_ids()))
-    with engine.connect() as connection:
-        return connection.execute(query).scalar_one()
 
 
 def shown_text(engine: Engine, pairs: pd.DataFrame, form: Form) -> pd.DataFrame:

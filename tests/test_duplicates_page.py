@@ -62,4 +62,4 @@ def test_an_administrator_reads_the_written_answers_and_a_refused_decision_says_
     assert not app.exception
     assert [e.value for e in app.error] == [
         f"{paper.reference} is already counted as the same person as {online.reference}, which counts instead. "
-        f"Keep {online.reference} here, or decide that pair again first."]
+        "Count the other response of this pair, or decide that pair again first."]
