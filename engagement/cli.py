@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from engagement.commands import duplicates as duplicate_commands
 from engagement.commands import exports as export_commands
 from engagement.commands import imports as import_commands
 from engagement.commands import privacy as privacy_commands
@@ -267,6 +268,7 @@ main.add_command(coverage_command)
 main.add_command(priorities)
 main.add_command(import_commands.import_command)
 main.add_command(export_commands.export)
+main.add_command(duplicate_commands.duplicates)
 
 if __name__ == "__main__":
     main()

@@ -47,13 +47,13 @@ def test_reruns_and_filter_changes_reuse_the_loaded_respondents_and_never_build_
     monkeypatch.setattr(tidy, "tidy_answers", no_tidy)
     loads = []
     real = insight.respondent_frame
-    monkeypatch.setattr(insight, "respondent_frame", lambda *a, **k: loads.append(1) or real(*a, **k))
+    monkeypatch.setattr(insight, "respondent_frame", lambda e, f, *a, **k: loads.append(f.slug) or real(e, f, *a, **k))
     app = open_page("dashboard")
     app.selectbox(key="dash_by").set_value("sex").run()
     app.multiselect(key="dash_channels").set_value(["online"]).run()
     app.run()
     assert not app.exception, app.exception
-    assert len(loads) == 1
+    assert loads == [form.slug, f"{form.slug}-easy-read"]  # each version loaded once
 
 
 MANSFIELD, NOTTINGHAM, BASSETLAW = "E07000174", "E06000018", "E07000171"
