@@ -5,7 +5,10 @@ differ (another question id, or its answer codes counted as the standard form's)
 from __future__ import annotations
 
 import pandas as pd
+from sqlalchemy.engine import Engine
 
+from engagement.analysis.respondents import respondent_frame
+from engagement.forms import easy_read_version
 from survey_forms import Form
 
 VERSION_COLUMN = "form_version"
@@ -42,3 +45,12 @@ def with_easy_read(standard: pd.DataFrame, easy_read: pd.DataFrame, easy_read_fo
                       mapped.astype(dict.fromkeys(categorical, object))], ignore_index=True)
     both["is_synthetic"] = both["is_synthetic"].astype(bool)
     return both.astype(dict.fromkeys([*categorical, VERSION_COLUMN], "category"))
+
+
+def both_versions(engine: Engine, form: Form, include_synthetic: bool = True) -> pd.DataFrame:
+    """The respondent frame of every counted response to `form` and to its Easy Read version (mapped to this
+    form's answers, marked in `form_version`): what the dashboard, the exports and the commands count."""
+    frame = respondent_frame(engine, form, include_synthetic=include_synthetic)
+    if (easy := easy_read_version(form.slug)) is not None:
+        frame = with_easy_read(frame, respondent_frame(engine, easy, include_synthetic=include_synthetic), easy)
+    return frame

@@ -20,9 +20,9 @@ from engagement.analysis.counted import counting_version
 from engagement.analysis.coverage import Coverage, seldom_heard_by_place, target_progress, weekly_responses
 from engagement.analysis.dashboard_view import DashboardView, filter_respondents
 from engagement.analysis.demographics import DIMENSIONS, add_dimensions
-from engagement.analysis.easy_read import with_easy_read
+from engagement.analysis.easy_read import both_versions
 from engagement.analysis.population import caveat_sentence, representativeness
-from engagement.analysis.respondents import data_version, respondent_frame
+from engagement.analysis.respondents import data_version
 from engagement.analysis.suppression import current_rule
 from engagement.analysis.weighting import WeightingError, WeightingResult, rake_weights, shown_margins
 from engagement.forms import easy_read_version
@@ -86,10 +86,7 @@ def load_respondents(engine: Engine, form: Form) -> pd.DataFrame:
     """Every counted response to the form and to its Easy Read version (mapped to this form's answers, marked
     in `form_version`), synthetic ones included (the view filters them), with its dimension labels. Labels
     repeat, so they are held as categoricals: the cached frame stays small and quick to copy."""
-    frame = respondent_frame(engine, form)
-    if (easy := easy_read_version(form.slug)) is not None:
-        frame = with_easy_read(frame, respondent_frame(engine, easy), easy)
-    frame = add_dimensions(frame, form)
+    frame = add_dimensions(both_versions(engine, form), form)
     labels = [c for c in frame.columns if frame[c].dtype == object and c != "reference"]
     return frame.astype(dict.fromkeys(labels, "category"))
 

@@ -186,6 +186,10 @@ def easy_read_points(summary: Summary) -> list[EasyReadPoint]:
         EasyReadPoint("calendar", f"They answered between {_day(summary.first_received)} and "
                                   f"{_day(summary.last_received)}."),
     ]
+    if summary.easy_read and not pd.isna(summary.easy_read):
+        points.append(EasyReadPoint("people", f"{int(summary.easy_read):,} "
+                                              f"{'person' if summary.easy_read == 1 else 'people'} answered the "
+                                              "Easy Read survey."))
     if summary.synthetic:
         points.append(EasyReadPoint("scales", "This is practice information. It is not from real people."))
     top = summary.priorities.dropna(subset=["pct"]).sort_values("pct", ascending=False).head(3)
