@@ -225,13 +225,19 @@ def current_decisions(engine: Engine, survey_slug: str) -> pd.DataFrame:
     return decisions.astype({"first_response_id": "int64", "second_response_id": "int64"})
 
 
-def set_aside_ids() -> Select:
-    """The ids of responses a person decided are the same person as another response that counts instead:
-    kept, but not counted."""
+def set_aside_pairs() -> Select:
+    """(response_id, kept_response_id): each response a person decided is the same person as another response,
+    which counts instead; the first is kept on record, but not counted."""
     same = _latest_decisions().where(DuplicateDecision.decision == "same_person").subquery()
     other = case((same.c.kept_response_id == same.c.first_response_id, same.c.second_response_id),
                  else_=same.c.first_response_id)
-    return select(other)
+    return select(other.label("response_id"), same.c.kept_response_id)
+
+
+def set_aside_ids() -> Select:
+    """The ids of responses set aside as the same person as another response (see set_aside_pairs)."""
+    pairs = set_aside_pairs().subquery()
+    return select(pairs.c.response_id)
 
 
 def decide_by_references(session: Session, form: Form, first: str, second: str, decision: str, *,

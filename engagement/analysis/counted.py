@@ -6,12 +6,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 from sqlalchemy import CompoundSelect, Select, func, select, union
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 
-from engagement.duplicates import set_aside_ids
+from engagement.duplicates import set_aside_ids, set_aside_pairs
 from engagement.models import DuplicateDecision, Response, SecondEntry, VerifiedBatch
 from engagement.verification import unverified_ids
+
+# Whether a stored response counts, as a row-level file says it.
+COUNTS = "yes"
+WAITING = "waiting for a second keying"
+SET_ASIDE = "set aside: same person as "
+ANOTHER_RESPONSE = "another response"  # for files that name no response
 
 
 def not_counted_ids() -> CompoundSelect:
@@ -61,3 +69,26 @@ def counting_version(engine: Engine) -> tuple[int, ...]:
     ]
     with engine.connect() as connection:
         return tuple(value for query in queries for value in connection.execute(query).one())
+
+
+def counted_status(engine: Engine, survey_slugs: tuple[str, ...]) -> pd.Series:
+    """Whether each stored response of these surveys counts, by reference: "yes", "waiting for a second
+    keying", or "set aside: same person as R-…" naming the response that counts instead."""
+    kept = aliased(Response)
+    with engine.connect() as connection:
+        stored = connection.execute(select(Response.id, Response.reference).where(
+            Response.survey_slug.in_(survey_slugs))).all()
+        waiting = connection.execute(select(Response.id).where(
+            Response.survey_slug.in_(survey_slugs), Response.id.in_(unverified_ids()))).scalars().all()
+        pairs = set_aside_pairs().subquery()
+        set_aside = connection.execute(select(pairs.c.response_id, kept.reference).join(
+            kept, kept.id == pairs.c.kept_response_id)).all()
+    status = pd.Series(COUNTS, index=pd.Index([i for i, _ in stored], dtype="int64"), dtype=object)
+    if set_aside:
+        others = pd.DataFrame(set_aside, columns=["response_id", "kept"]).sort_values("kept")
+        named = others.groupby("response_id")["kept"].agg(" and ".join)
+        named = named[named.index.isin(status.index)]
+        status[named.index] = SET_ASIDE + named
+    # A sheet waiting for its second keying is said as waiting, even if also decided a duplicate (as in not_counted).
+    status[status.index.isin(waiting)] = WAITING
+    return status.set_axis([reference for _, reference in stored])
