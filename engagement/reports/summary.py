@@ -75,8 +75,8 @@ class Summary:
     caveat: str
     coverage: Coverage
     dictionary: pd.DataFrame
-    not_counted: NotCounted = field(default_factory=lambda: NotCounted(0, 0))  # of the whole survey
-    easy_read: float | None = None  # responses through the Easy Read version; missing: hidden; None: no such
+    not_counted: NotCounted  # stored responses of the whole survey that do not count, and why
+    easy_read: float | None  # selected responses through the Easy Read version; NaN: hidden; None: no such version
     weighting_note: str = ""
     generated: date = field(default_factory=date.today)
 
