@@ -121,3 +121,21 @@ def test_likely_duplicates_verification_and_easy_read_on_postgres(postgres_url, 
         assert paper.reference in set(frame["reference"]) and online.reference not in set(frame["reference"])
         assert "Easy Read" in set(frame["form_version"])
         assert not_counted(engine, (form.slug,)).same_person == 1
+
+
+def test_row_level_counted_column_and_erasure_of_a_kept_response_on_postgres(postgres_url, form):
+    from engagement.analysis.counted import counted_status
+    from engagement.analysis.insight import load_respondents
+    from engagement.duplicates import decide
+    from engagement.privacy import erase_response
+
+    engine = get_engine(postgres_url)
+    with Session(engine) as session:
+        kept = submit_response(session, form, valid_answers(age="52"))
+        twice = submit_response(session, form, valid_answers(age="52"), Provenance(channel="event"))
+        decide(session, form.slug, kept.id, twice.id, "same_person", kept_id=kept.id, similarity=100,
+               actor="pg", via="test")
+        assert counted_status(engine, (form.slug,)).to_dict() == {
+            kept.reference: "yes", twice.reference: f"set aside: same person as {kept.reference}"}
+        assert erase_response(session, kept.reference, actor="pg", via="test").counts_again == (twice.reference,)
+        assert set(load_respondents(engine, form)["reference"]) == {twice.reference}
