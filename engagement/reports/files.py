@@ -63,7 +63,9 @@ def answers_with_themes(engine: Engine, form: Form, selection: Selection) -> pd.
     the figures (`counted`), which version it came through (`survey_version`: Standard or Easy Read) and the
     version number of that form file (`form_file_version`). Nothing stored is left out."""
     forms = [form, *([easy] if (easy := easy_read_version(form.slug)) else [])]
-    tidy = pd.concat([_answers_of(engine, f, selection) for f in forms], ignore_index=True)
+    parts = [_answers_of(engine, f, selection) for f in forms]
+    # An empty part (a version nobody used) would turn the other's columns into objects.
+    tidy = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
     status = counted_status(engine, tuple(f.slug for f in forms))
     versions = {f.slug: EASY_READ if f.definition.easy_read_of else STANDARD for f in forms}
     return tidy.assign(form_file_version=tidy["survey_version"], survey_version=tidy["survey"].map(versions),
