@@ -67,7 +67,12 @@ def demo(count: int | None, seed: int | None, remove: bool, first_run: bool, for
         if first_run and demo_was_ever_loaded(session):
             click.echo("Demo data was loaded here before; not adding more (use without --first-run to add).")
             return
-        added = add_demo_responses(session, get_form(form_slug), count, seed=seed)
+        form = get_form(form_slug)
+        if standard := form.definition.easy_read_of:  # demo answers use the standard form's questions
+            raise click.ClickException(
+                f"Demo responses are made with the standard survey's questions; '{form.slug}' is its Easy Read "
+                f"version. Add them to '{standard}' instead.")
+        added = add_demo_responses(session, form, count, seed=seed)
     click.echo(f"Added {added} synthetic demo responses. Remove them with: engagement demo --remove")
 
 
