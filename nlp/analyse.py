@@ -81,9 +81,11 @@ def screen(text: str | None) -> tuple[str, Status]:
 def _looks_english(text: str) -> bool:
     words = WORD.findall(text)
     letters = "".join(words)
-    latin = sum(1 for char in letters if "LATIN" in unicodedata.name(char, ""))
-    if letters and latin / len(letters) < 0.5:
-        return False
+    # Every ASCII letter is Latin: look characters up by name only in text that has others.
+    if letters and not letters.isascii():
+        latin = sum(1 for char in letters if "LATIN" in unicodedata.name(char, ""))
+        if latin / len(letters) < 0.5:
+            return False
     lowered = [word.lower() for word in words]
     if len(lowered) < 4:
         return True

@@ -267,31 +267,27 @@ def apply_redactions(text: str, redactions: Iterable[Redaction]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _word_probabilities() -> dict[int, float]:
-    """spaCy's English word log-probabilities (spacy-lookups-data), keyed by string hash."""
-    from spacy.lookups import load_lookups
+def _word_probabilities() -> dict[str, float]:
+    """spaCy's English word log-probabilities (spacy-lookups-data), keyed by word. Read as the plain table: a
+    spaCy ``Lookups`` table of its million words took several seconds more to build."""
+    from spacy.util import load_language_data, registry
 
-    return dict(load_lookups("en", ["lexeme_prob"]).get_table("lexeme_prob").items())
+    return load_language_data(registry.lookups.get("en")["lexeme_prob"])
 
 
 def english_word_probability(word: str) -> float:
     """Log-probability of a word in English text (spaCy's frequency table); -20 for unseen words."""
-    from spacy.strings import hash_string
-
-    return _word_probabilities().get(hash_string(word), -20.0)
+    return _word_probabilities().get(word, -20.0)
 
 
 class NameFinder:
     """Finds people's names: a cheap filter, then the English NER model on the few comments that pass it."""
 
     def __init__(self) -> None:
-        from spacy.strings import hash_string
-
         self._ner: Language | None = None
         # Looked up now, so a missing model stops the pipeline before any comment is read; loaded when needed.
         self._ner_dir = ner_model_dir()
         self._probabilities = _word_probabilities()
-        self._hash = hash_string
         self._verdicts: dict[str, bool] = {}
 
     def _could_be_name(self, word: str) -> bool:
@@ -302,14 +298,14 @@ class NameFinder:
             if lower in NOT_NAMES or lower in STOP_WORDS:
                 verdict = False
             else:
-                as_written = self._probabilities.get(self._hash(word))
-                lowercase = self._probabilities.get(self._hash(lower))
+                as_written = self._probabilities.get(word)
+                lowercase = self._probabilities.get(lower)
                 verdict = lowercase is None or (as_written is not None and as_written > lowercase)
             self._verdicts[word] = verdict
         return verdict
 
     def _probability(self, word: str) -> float:
-        return self._probabilities.get(self._hash(word), -20.0)
+        return self._probabilities.get(word, -20.0)
 
     def _cued_word_is_name(self, word: str, cue: str, title: str = "") -> bool:
         """Whether the word after a cue is a name: "Dr Baptiste", "nurse julie", but not "nurse practitioner"."""
