@@ -90,6 +90,15 @@ def lemma_text(doc: Doc | Span, question: str | None = None) -> str:
     return with_question(lemmas(doc), question)
 
 
+@lru_cache(maxsize=4096)
+def word_ngrams(text: str) -> tuple[str, ...]:
+    """The words and adjacent word pairs of a lemma string, lower-cased: what the TF-IDF vectorisers count (the
+    same as scikit-learn's word analyzer with token pattern ``[^\\s]+`` and n-grams 1-2). Cached because the theme
+    and the sentiment model read the same lemma strings one after the other."""
+    words = text.lower().split()
+    return (*words, *map(" ".join, zip(words, words[1:], strict=False)))
+
+
 _SPACES = re.compile(r"\s+")
 _HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 CHAR_NGRAM_BITS = 18

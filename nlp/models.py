@@ -24,7 +24,7 @@ from sklearn.utils.extmath import softmax
 
 from nlp import vader
 from nlp.codebook import data_dir
-from nlp.features import CHAR_NGRAM_BITS, char_ngram_counts, char_ngrams, occurrence_counts
+from nlp.features import CHAR_NGRAM_BITS, char_ngram_counts, char_ngrams, occurrence_counts, word_ngrams
 
 SENTIMENTS = ("positive", "neutral", "negative")
 # Added to the positive class score of answers to a question that asks only for praise. Real answers to two such
@@ -65,12 +65,11 @@ def _vectorizer_from_state(terms: np.ndarray, idf: np.ndarray) -> TfidfVectorize
 
 def _vectorizer(max_features: int) -> TfidfVectorizer:
     return TfidfVectorizer(
-        ngram_range=(1, 2),
+        analyzer=word_ngrams,
         min_df=2,
         max_df=0.5,
         sublinear_tf=True,
         max_features=max_features,
-        token_pattern=r"[^\s]+",
         dtype=np.float32,
     )
 
