@@ -149,6 +149,7 @@ def analyse(form_slug: str) -> None:
     """Analyse every respondent-written answer not yet analysed by the current model version (themes,
     sentiment, personal-data redaction). Only one analyser runs per survey across all app instances."""
     from engagement.free_text.job import AnalysisAlreadyRunning, analyse_pending
+    from nlp import NerModelMissing
 
     bar = None
 
@@ -163,6 +164,8 @@ def analyse(form_slug: str) -> None:
         count = analyse_pending(get_engine(), get_form(form_slug), progress=progress)
     except AnalysisAlreadyRunning as exc:
         raise click.ClickException(f"{exc} Nothing to do here; try again when it has finished.") from None
+    except NerModelMissing as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -1,6 +1,7 @@
 """The spaCy pipeline that reads comments: built once, described by config, reused for every batch.
 
-``spacy.blank("en")`` tokeniser, lookup lemmatiser, sentencizer, then three components registered here:
+``spacy.blank("en")`` tokeniser and sentencizer (lemmas from spaCy's lookup table, see ``nlp.features.lemmas``),
+then three components registered here:
 ``pii_redactor`` (personal data), ``theme_tagger`` (codebook themes with evidence and scores) and
 ``sentiment_scorer`` (per comment and per theme mention). Results go to ``Doc.cats``, ``Doc.spans["themes"]``
 and ``Doc._`` extensions.
@@ -19,6 +20,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup
 from spacy.util import minibatch
 
+from nlp import vader
 from nlp.codebook import Codebook, load_codebook
 from nlp.features import lemma_text, lemmas, pattern_hits, praise_only, with_question
 from nlp.models import SENTIMENTS, SentimentModel, ThemeModel, sentiment_model_path, theme_model_path
@@ -205,18 +207,11 @@ def _label_and_score(probabilities: np.ndarray) -> tuple[str, float]:
     return SENTIMENTS[int(np.argmax(probabilities))], float(probabilities[0] - probabilities[2])
 
 
-@lru_cache(maxsize=1)
-def _vader():  # noqa: ANN202 - vaderSentiment has no type hints
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    return SentimentIntensityAnalyzer()
-
-
 def _vader_probabilities(texts: Sequence[str]) -> np.ndarray:
     """Used only before a sentiment model has been trained: VADER's compound score as rough class scores."""
     rows = []
     for text in texts:
-        compound = _vader().polarity_scores(text)["compound"]
+        compound = vader.analyser().polarity_scores(text)["compound"]
         rows.append([1.0, 0.0, 0.0] if compound >= 0.3 else [0.0, 0.0, 1.0] if compound <= -0.3 else [0.0, 1.0, 0.0])
     return np.array(rows, dtype=np.float32).reshape(-1, 3)
 
@@ -243,9 +238,9 @@ def make_sentiment_scorer(nlp: Language, name: str, use_model: bool) -> Sentimen
 
 
 def base_pipeline() -> Language:
-    """Tokeniser, lookup lemmatiser and sentencizer: what both training and analysis read comments with."""
+    """Tokeniser and sentencizer: what both training and analysis read comments with. Lemmas come from the
+    lookup table in ``nlp.features.lemmas`` (the lookup lemmatiser component cost more than the tokeniser)."""
     nlp = spacy.blank("en")
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe("sentencizer")
     nlp.initialize()
     return nlp
