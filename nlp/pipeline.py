@@ -19,6 +19,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup
 from spacy.util import minibatch
 
+from nlp.clauses import clause_offsets
 from nlp.codebook import Codebook, load_codebook
 from nlp.features import lemma_text, lemmas, pattern_hits, praise_only, with_question
 from nlp.models import SENTIMENTS, SentimentModel, ThemeModel, sentiment_model_path, theme_model_path
@@ -38,6 +39,8 @@ class ThemeMention:
     source: str  # "pattern", "model" or "both"
     evidence_spans: list[tuple[int, int]] = field(default_factory=list)  # token offsets
     sentiment: str = "neutral"
+    # The clauses (token offsets) that talk about this theme, when the comment has several themes and clauses.
+    clauses: list[tuple[int, int]] = field(default_factory=list)
 
 
 Doc.set_extension("question", default=None, force=True)
@@ -99,7 +102,7 @@ class ThemeTagger:
         self.codes = codebook.codes
         self.labels = {theme.code: theme.label for theme in codebook.themes}
 
-    def matches(self, doc: Doc) -> list[tuple[str, int, int]]:
+    def matches(self, doc: Doc | Span) -> list[tuple[str, int, int]]:
         strings = doc.vocab.strings
         return [(strings[match_id], start, end) for match_id, start, end in self.matcher(doc)]
 
@@ -118,7 +121,41 @@ class ThemeTagger:
                 thresholds = np.full(len(self.codes), 0.5)
             for doc, doc_matches, doc_scores in zip(batch, matches, scores, strict=True):
                 self._annotate(doc, doc_matches, doc_scores, thresholds)
-                yield doc
+            self._place_in_clauses(batch, thresholds)
+            yield from batch
+
+    def _place_in_clauses(self, batch: Sequence[Doc], thresholds: np.ndarray) -> None:
+        """For comments with several themes and clauses: the clauses each theme is most evident in (those
+        holding its evidence words, else those the model scores over its threshold, else its best-scored one).
+        Needs sentence boundaries; without them (labels-only prediction) nothing is placed."""
+        placed: list[tuple[ThemeMention, list[tuple[int, int]], int]] = []  # mention, clauses, first clause row
+        clause_spans: list[Span] = []
+        for doc in batch:
+            mentions = doc._.themes.get(self.codebook.slug, [])
+            if len(mentions) < 2 or not doc.has_annotation("SENT_START"):
+                continue
+            offsets = clause_offsets(doc)
+            if len(offsets) < 2:
+                continue
+            for mention in mentions:
+                placed.append((mention, offsets, len(clause_spans)))
+            clause_spans.extend(doc[start:end] for start, end in offsets)
+        if not placed:
+            return
+        if self.model is not None:
+            texts = [with_question(lemma_text(span), span.doc._.question) for span in clause_spans]
+            hits = pattern_hits([self.matches(span) for span in clause_spans], self.codes)
+            scores = self.model.scores(texts, hits)
+        else:
+            scores = np.zeros((len(clause_spans), len(self.codes)), dtype=np.float32)
+        for mention, offsets, first in placed:
+            j = self.codes.index(mention.code)
+            with_evidence = [
+                (start, end) for start, end in offsets if any(start <= s < end for s, _ in mention.evidence_spans)
+            ]
+            column = scores[first : first + len(offsets), j]
+            over = [offsets[k] for k in np.flatnonzero(column >= thresholds[j])]
+            mention.clauses = with_evidence or over or ([offsets[int(column.argmax())]] if column.max() > 0 else [])
 
     def _annotate(
         self, doc: Doc, matches: Sequence[tuple[str, int, int]], scores: np.ndarray, thresholds: np.ndarray
@@ -176,28 +213,41 @@ class SentimentScorer:
     def pipe(self, docs: Iterable[Doc], batch_size: int = 1000) -> Iterator[Doc]:
         for batch in minibatch(docs, size=batch_size):
             probabilities = self._probabilities(batch)
-            sentences: list[Span] = []
-            wanted: list[tuple[int, ThemeMention, int]] = []
-            for i, doc in enumerate(batch):
-                doc_sentences = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
-                for mentions in doc._.themes.values():
-                    for mention in mentions:
-                        if len(doc_sentences) < 2 or not mention.evidence_spans:
-                            continue
-                        start = mention.evidence_spans[0][0]
-                        sentence = next(s for s in doc_sentences if s.start <= start < s.end)
-                        wanted.append((i, mention, len(sentences)))
-                        sentences.append(sentence)
-            sentence_probabilities = self._probabilities(sentences) if sentences else None
             for i, doc in enumerate(batch):
                 label, score = _label_and_score(probabilities[i])
                 doc._.sentiment, doc._.sentiment_score = label, score
                 for mentions in doc._.themes.values():
                     for mention in mentions:
                         mention.sentiment = label
-            for _, mention, row in wanted:
-                mention.sentiment = _label_and_score(sentence_probabilities[row])[0]
+            self._theme_sentiments(batch)
             yield from batch
+
+    def _theme_sentiments(self, batch: Sequence[Doc]) -> None:
+        """A theme placed in some of a comment's clauses gets the sentiment of those clauses (their mean
+        probabilities): "staff were lovely but the wait was awful" is positive for staff, negative for waiting.
+        Every other theme keeps the comment's sentiment, so a comment about one theme says the same for both."""
+        rows: dict[tuple[int, int, int], int] = {}  # (doc, clause start, clause end) -> row of clause_spans
+        clause_spans: list[Span] = []
+        wanted: list[tuple[ThemeMention, list[int]]] = []
+        for i, doc in enumerate(batch):
+            every_clause = None
+            for mentions in doc._.themes.values():
+                for mention in mentions:
+                    if not mention.clauses:
+                        continue
+                    every_clause = every_clause or clause_offsets(doc)
+                    if len(mention.clauses) == len(every_clause):
+                        continue  # the whole comment is about this theme
+                    for start, end in mention.clauses:
+                        if (i, start, end) not in rows:
+                            rows[(i, start, end)] = len(clause_spans)
+                            clause_spans.append(doc[start:end])
+                    wanted.append((mention, [rows[(i, start, end)] for start, end in mention.clauses]))
+        if not wanted:
+            return
+        clause_probabilities = self._probabilities(clause_spans)
+        for mention, clause_rows in wanted:
+            mention.sentiment = _label_and_score(clause_probabilities[clause_rows].mean(axis=0))[0]
 
 
 def _label_and_score(probabilities: np.ndarray) -> tuple[str, float]:

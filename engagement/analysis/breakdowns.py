@@ -302,8 +302,31 @@ def theme_breakdown(
         group_keys=["theme_code"] if dimension else [],
     )
     shown = _rest_suppressed(shown, rule, ["rest_pct"]).drop(columns=["rest_mentioning_n"])
+    shown = _sentiment_shares(shown, raw, rule)
     testable = _testable(shown, dimension, ["pct", "rest_pct"])
     return _compare_with_rest(shown, raw, testable, success="mentioning_n", base="n")
+
+
+def _sentiment_shares(table: pd.DataFrame, raw: pd.DataFrame, rule: SuppressionRule) -> pd.DataFrame:
+    """`negative_share`, `neutral_share`, `positive_share`: of the respondents mentioning a theme, the % who did
+    so negatively, neutrally or positively ("Waiting times: 82% negative"). Those mentioning are a base of their
+    own: under the rule's minimum no share is shown, and the sentiment counts are suppressed again within it so
+    that none can be worked out as the mentioning count minus the others."""
+    counts = [f"{s}_n" for s in SENTIMENTS]
+    shares = {s: f"{s}_share" for s in SENTIMENTS}
+    within = raw[["mentioning_n", *counts]].copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for sentiment, column in shares.items():
+            within[column] = 100 * raw[f"{sentiment}_n"] / raw["mentioning_n"].where(raw["mentioning_n"] > 0)
+    checked = suppress(within, base="mentioning_n", counts=counts, derived=list(shares.values()),
+                       linked={f"{s}_n": [shares[s]] for s in SENTIMENTS}, rule=rule)
+    table = table.copy()
+    mentioning_shown = table["mentioning_n"].notna()
+    for sentiment, column in shares.items():
+        count = f"{sentiment}_n"
+        table[count] = table[count].where(checked[count].notna())
+        table[column] = checked[column].where(mentioning_shown & table[count].notna())
+    return table
 
 
 def _whole_counts(tags: pd.DataFrame, themes: list[str], position: pd.Series) -> dict[str, int]:
