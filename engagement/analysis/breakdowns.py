@@ -21,7 +21,7 @@ from engagement.analysis.demographics import (
     group_members,
     groups_present,
 )
-from engagement.analysis.suppression import SuppressionRule, current_rule, suppress
+from engagement.analysis.suppression import MARK, SuppressionRule, current_rule, suppress
 from survey_forms import Form
 
 CONFIDENCE = 0.95
@@ -327,6 +327,20 @@ def _sentiment_shares(table: pd.DataFrame, raw: pd.DataFrame, rule: SuppressionR
         table[count] = table[count].where(checked[count].notna())
         table[column] = checked[column].where(mentioning_shown & table[count].notna())
     return table
+
+
+def how_it_was_said(shares: pd.DataFrame) -> list[str]:
+    """Each theme's sentiment shares in words, largest first: "82% negative, 12% positive, 6% neutral"; a share
+    the suppression rule hid shows as "*" (all three hidden: just "*")."""
+    phrases = []
+    for row in shares[[f"{s}_share" for s in SENTIMENTS]].itertuples(index=False):
+        values = dict(zip(SENTIMENTS, row, strict=True))
+        if all(pd.isna(value) for value in values.values()):
+            phrases.append(MARK)
+            continue
+        ranked = sorted(values.items(), key=lambda item: -1.0 if pd.isna(item[1]) else -float(item[1]))
+        phrases.append(", ".join(f"{MARK if pd.isna(v) else f'{v:.0f}%'} {name}" for name, v in ranked))
+    return phrases
 
 
 def _whole_counts(tags: pd.DataFrame, themes: list[str], position: pd.Series) -> dict[str, int]:

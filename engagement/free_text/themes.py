@@ -8,15 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 import nlp
-from engagement.analysis.breakdowns import theme_breakdown
-from engagement.analysis.suppression import MARK, SuppressionRule
+from engagement.analysis.breakdowns import SENTIMENTS, how_it_was_said, theme_breakdown
+from engagement.analysis.suppression import SuppressionRule
 from engagement.free_text.analyse import codebook_questions
 from engagement.free_text.stored import analysed_answer_ids, analysed_answers
 from engagement.models import AnalystThemeTag, ModelThemeTag
 from survey_forms import Form
 
 TAG_COLUMNS = ["answer_id", "codebook", "theme_code", "theme_sentiment", "source"]
-SENTIMENTS = ("negative", "neutral", "positive")
 
 
 def effective_theme_tags(engine: Engine, form: Form, include_synthetic: bool = True) -> pd.DataFrame:
@@ -93,17 +92,3 @@ def theme_summary(engine: Engine, form: Form, question_id: str, include_syntheti
     order = table["mentioning_n"].fillna(-1).rank(method="first", ascending=False)  # raw order, hidden last
     return frame.assign(_order=order.to_numpy()).sort_values("_order").drop(columns="_order")[
         SUMMARY_COLUMNS].reset_index(drop=True)
-
-
-def how_it_was_said(shares: pd.DataFrame) -> list[str]:
-    """Each theme's sentiment shares in words, largest first: "82% negative, 12% positive, 6% neutral"; a share
-    the suppression rule hid shows as "*" (all three hidden: just "*")."""
-    phrases = []
-    for row in shares[[f"{s}_share" for s in SENTIMENTS]].itertuples(index=False):
-        values = dict(zip(SENTIMENTS, row, strict=True))
-        if all(pd.isna(value) for value in values.values()):
-            phrases.append(MARK)
-            continue
-        ranked = sorted(values.items(), key=lambda item: -1.0 if pd.isna(item[1]) else -float(item[1]))
-        phrases.append(", ".join(f"{MARK if pd.isna(v) else f'{v:.0f}%'} {name}" for name, v in ranked))
-    return phrases
