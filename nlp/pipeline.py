@@ -121,41 +121,47 @@ class ThemeTagger:
                 thresholds = np.full(len(self.codes), 0.5)
             for doc, doc_matches, doc_scores in zip(batch, matches, scores, strict=True):
                 self._annotate(doc, doc_matches, doc_scores, thresholds)
-            self._place_in_clauses(batch, thresholds)
+            self._place_in_clauses(batch, matches, thresholds)
             yield from batch
 
-    def _place_in_clauses(self, batch: Sequence[Doc], thresholds: np.ndarray) -> None:
+    def _place_in_clauses(
+        self, batch: Sequence[Doc], matches: Sequence[Sequence[tuple[str, int, int]]], thresholds: np.ndarray
+    ) -> None:
         """For comments with several themes and clauses: the clauses each theme is most evident in (those
         holding its evidence words, else those the model scores over its threshold, else its best-scored one).
-        Needs sentence boundaries; without them (labels-only prediction) nothing is placed."""
-        placed: list[tuple[ThemeMention, list[tuple[int, int]], int]] = []  # mention, clauses, first clause row
+        A theme evident in every clause is about the whole comment and is left unplaced, as is every theme of a
+        comment without sentence boundaries (labels-only prediction skips the sentencizer)."""
+        unplaced: list[tuple[ThemeMention, list[tuple[int, int]], int]] = []  # mention, clauses, first clause row
         clause_spans: list[Span] = []
-        for doc in batch:
+        clause_matches: list[list[tuple[str, int, int]]] = []
+        for doc, doc_matches in zip(batch, matches, strict=True):
             mentions = doc._.themes.get(self.codebook.slug, [])
             if len(mentions) < 2 or not doc.has_annotation("SENT_START"):
                 continue
             offsets = clause_offsets(doc)
             if len(offsets) < 2:
                 continue
+            first, needs_scores = len(clause_spans), False
             for mention in mentions:
-                placed.append((mention, offsets, len(clause_spans)))
-            clause_spans.extend(doc[start:end] for start, end in offsets)
-        if not placed:
+                held = [(a, b) for a, b in offsets if any(a <= start < b for start, _ in mention.evidence_spans)]
+                if held:
+                    mention.clauses = held if len(held) < len(offsets) else []
+                elif self.model is not None:
+                    unplaced.append((mention, offsets, first))
+                    needs_scores = True
+            if needs_scores:
+                clause_spans.extend(doc[a:b] for a, b in offsets)
+                clause_matches.extend([m for m in doc_matches if a <= m[1] < b] for a, b in offsets)
+        if not unplaced or self.model is None:
             return
-        if self.model is not None:
-            texts = [with_question(lemma_text(span), span.doc._.question) for span in clause_spans]
-            hits = pattern_hits([self.matches(span) for span in clause_spans], self.codes)
-            scores = self.model.scores(texts, hits)
-        else:
-            scores = np.zeros((len(clause_spans), len(self.codes)), dtype=np.float32)
-        for mention, offsets, first in placed:
+        texts = [with_question(lemma_text(span), span.doc._.question) for span in clause_spans]
+        scores = self.model.scores(texts, pattern_hits(clause_matches, self.codes))
+        for mention, offsets, first in unplaced:
             j = self.codes.index(mention.code)
-            with_evidence = [
-                (start, end) for start, end in offsets if any(start <= s < end for s, _ in mention.evidence_spans)
-            ]
             column = scores[first : first + len(offsets), j]
-            over = [offsets[k] for k in np.flatnonzero(column >= thresholds[j])]
-            mention.clauses = with_evidence or over or ([offsets[int(column.argmax())]] if column.max() > 0 else [])
+            chosen = [offsets[k] for k in np.flatnonzero(column >= thresholds[j])]
+            chosen = chosen or ([offsets[int(column.argmax())]] if column.max() > 0 else [])
+            mention.clauses = chosen if len(chosen) < len(offsets) else []
 
     def _annotate(
         self, doc: Doc, matches: Sequence[tuple[str, int, int]], scores: np.ndarray, thresholds: np.ndarray
@@ -230,19 +236,14 @@ class SentimentScorer:
         clause_spans: list[Span] = []
         wanted: list[tuple[ThemeMention, list[int]]] = []
         for i, doc in enumerate(batch):
-            every_clause = None
             for mentions in doc._.themes.values():
                 for mention in mentions:
-                    if not mention.clauses:
-                        continue
-                    every_clause = every_clause or clause_offsets(doc)
-                    if len(mention.clauses) == len(every_clause):
-                        continue  # the whole comment is about this theme
                     for start, end in mention.clauses:
                         if (i, start, end) not in rows:
                             rows[(i, start, end)] = len(clause_spans)
                             clause_spans.append(doc[start:end])
-                    wanted.append((mention, [rows[(i, start, end)] for start, end in mention.clauses]))
+                    if mention.clauses:
+                        wanted.append((mention, [rows[(i, start, end)] for start, end in mention.clauses]))
         if not wanted:
             return
         clause_probabilities = self._probabilities(clause_spans)
