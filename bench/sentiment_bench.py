@@ -191,11 +191,79 @@ def variant_calibrated_bias(records, features, train, test, objective: str = "ma
     return [SENTIMENTS[k] for k in probabilities.argmax(axis=1)]
 
 
+def _chosen_bias(logits: np.ndarray, truth: list[str], objective: str) -> tuple[float, float, float]:
+    best, best_score = (0.0, 0.0, 0.0), -1.0
+    for neutral in np.arange(-0.5, 2.01, 0.1):
+        for negative in np.arange(-0.5, 1.01, 0.1):
+            labels = [SENTIMENTS[k] for k in (logits + [0.0, neutral, negative]).argmax(axis=1)]
+            value = f1_score(truth, labels, average="macro")
+            if objective == "macro+accuracy":
+                value += accuracy_score(truth, labels)
+            if value > best_score:
+                best, best_score = (0.0, float(neutral), float(negative)), value
+    print("  chosen bias", best, round(best_score, 3), flush=True)
+    return best
+
+
+def variant_clauses_calibrated(records, features, train, test) -> list[str]:  # noqa: ANN001
+    """Stacked clause features, then class biases on the stacked model's scores of the (out-of-fold) training
+    rows, maximising NEAS macro-F1 + accuracy."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import KFold
+
+    train = np.array(train)
+    oof = np.zeros((len(train), 13))
+    for fit_part, held_part in KFold(4, shuffle=True, random_state=0).split(train):
+        model = _fit_stage1(records, features, list(train[fit_part]))
+        oof[held_part] = _stage2_features(model, records, features, list(train[held_part]))
+    y = [records[i].sentiment for i in train]
+    weights = np.array([1.0 if records[i].complete else 0.1 for i in train])
+    stage2 = LogisticRegression(C=1.0, max_iter=2000).fit(oof, y, sample_weight=weights)
+    order = [list(stage2.classes_).index(label) for label in SENTIMENTS]
+    rated = np.array([records[i].complete for i in train])
+    bias = _chosen_bias(stage2.decision_function(oof[rated])[:, order], [y[k] for k in np.flatnonzero(rated)],
+                        "macro+accuracy")
+    model = _fit_stage1(records, features, list(train))
+    logits = stage2.decision_function(_stage2_features(model, records, features, list(test)))[:, order] + bias
+    return [SENTIMENTS[k] for k in logits.argmax(axis=1)]
+
+
+def variant_balanced_weights(records, features, train, test) -> list[str]:  # noqa: ANN001
+    """Balanced class weights in the sentiment model, biases chosen on out-of-fold training rows (macro + acc)."""
+    from sklearn.model_selection import KFold
+
+    from nlp.models import SentimentModel
+    from nlp.train import PHASE1_SENTIMENT_WEIGHT
+
+    def fit(rows: list[int]) -> SentimentModel:
+        return SentimentModel.fit(
+            [features.lemmas[i] for i in rows], [records[i].sentiment for i in rows],
+            raw_texts=[features.raw[i] for i in rows],
+            weights=np.array([1.0 if records[i].complete else PHASE1_SENTIMENT_WEIGHT for i in rows]),
+            class_weight="balanced",
+        )
+
+    def logits_of(model: SentimentModel, rows: list[int]) -> np.ndarray:
+        praise = [praise_only(records[i].question) for i in rows]
+        return np.log(model.probabilities([features.lemmas[i] for i in rows], [features.raw[i] for i in rows],
+                                          praise) + 1e-9)
+
+    train = np.array(train)
+    logits = np.zeros((len(train), 3))
+    for fit_part, held_part in KFold(4, shuffle=True, random_state=0).split(train):
+        logits[held_part] = logits_of(fit(list(train[fit_part])), list(train[held_part]))
+    rated = np.array([records[i].complete for i in train])
+    bias = _chosen_bias(logits[rated], [records[i].sentiment for i in train[rated]], "macro+accuracy")
+    return [SENTIMENTS[k] for k in (logits_of(fit(list(train)), list(test)) + bias).argmax(axis=1)]
+
+
 def variant_calibrated_bias_balanced(records, features, train, test) -> list[str]:  # noqa: ANN001
     return variant_calibrated_bias(records, features, train, test, objective="macro+accuracy")
 
 
 VARIANTS: dict[str, Callable] = {
+    "clauses_calibrated": variant_clauses_calibrated,
+    "balanced_weights": variant_balanced_weights,
     "calibrated_bias_balanced": variant_calibrated_bias_balanced,
     "base": variant_base,
     "clauses": variant_clauses,
