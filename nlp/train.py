@@ -285,7 +285,8 @@ def _kept_evaluation(card_path: Path) -> dict:
     if not card_path.is_file():
         return {}
     card = json.loads(card_path.read_text(encoding="utf-8"))
-    return {"evaluation": card["evaluation"]} if "evaluation" in card else {}
+    # "experiments": what was tried on held-out data and not shipped (bench/sentiment_bench.py), kept as well.
+    return {key: card[key] for key in ("evaluation", "experiments") if key in card}
 
 
 def _write_sentiment_card(path: Path, records: Sequence[LabelledComment]) -> None:

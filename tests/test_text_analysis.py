@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import delete, select
 
+from engagement.analysis.suppression import SuppressionRule
 from engagement.analysis.tidy import tidy_answers
 from engagement.cli import main
 from engagement.db import get_engine
@@ -21,6 +22,9 @@ from engagement.free_text.themes import effective_theme_tags, theme_summary
 from engagement.intake import Provenance, submit_many, submit_response
 from engagement.models import RedactionLog, TextAnalysis
 from tests.conftest import valid_answers
+
+# The arithmetic of a few answers, with figures too small to publish left visible.
+SHOW_ALL = SuppressionRule("show all", min_base=0, min_cell=0, secondary=False)
 
 PII_COMMENT = "Ring me on 07700 900123 or email jo.bloggs@example.com, my NHS number is 943 476 5919."
 
@@ -65,7 +69,7 @@ def test_theme_summary_counts_respondents_and_allows_more_than_100_percent(sessi
         (valid_answers(what_matters="There are not enough nurses on the wards"), Provenance()),
     ])
     analyse_pending(get_engine(db_url), form)
-    summary = theme_summary(get_engine(db_url), form, "what_matters").set_index("theme_code")
+    summary = theme_summary(get_engine(db_url), form, "what_matters", rule=SHOW_ALL).set_index("theme_code")
     assert summary.loc["T03", "respondents"] == 2
     assert summary.loc["T03", "pct_of_respondents"] == 100.0
     assert summary["pct_of_respondents"].sum() > 100.0
@@ -243,3 +247,24 @@ def test_nlp_train_wmty_works_without_the_shared_datasets(session, form, db_url,
     assert card["data_sources"] == ["phrase-pattern weak labels on 20 of this survey's answers"]
     px = CliRunner().invoke(main, ["nlp", "train", "--codebook", "px"])
     assert px.exit_code != 0 and "ENGAGEMENT_SHARED_DIR" in px.output
+
+
+def test_each_theme_of_a_mixed_answer_is_stored_with_its_own_sentiment(session, form, db_url):
+    submit_response(session, form, valid_answers(what_matters="The staff were lovely but the wait was awful"))
+    analyse_pending(get_engine(db_url), form)
+    said = effective_theme_tags(get_engine(db_url), form).set_index("theme_code")["theme_sentiment"]
+    assert said["T02"] == "positive" and said["T07"] == "negative"
+
+
+def test_theme_summary_hides_figures_about_too_few_people(session, form, db_url):
+    submit_many(session, form, [
+        (valid_answers(what_matters="The staff were lovely but the wait was awful"), Provenance()),
+        (valid_answers(what_matters="Waiting times are far too long"), Provenance()),
+    ])
+    analyse_pending(get_engine(db_url), form)
+    summary = theme_summary(get_engine(db_url), form, "what_matters").set_index("theme_code")
+    assert summary.loc["T07", ["respondents", "pct_of_respondents", "negative", "negative_share"]].isna().all()
+    assert summary.loc["T07", "how_it_was_said"] == "*"
+    shown = theme_summary(get_engine(db_url), form, "what_matters", rule=SHOW_ALL).set_index("theme_code")
+    assert shown.loc["T07", "negative_share"] == 100.0
+    assert shown.loc["T07", "how_it_was_said"].startswith("100% negative")
