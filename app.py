@@ -40,6 +40,7 @@ STAFF_PAGES = {
     "comments": ("Comments and themes", ":material/forum:"),
     "export": ("Exports", ":material/download:"),
     "imports": ("Import responses", ":material/upload_file:"),
+    "duplicates": ("Likely duplicates", ":material/content_copy:"),
     "you_said_we_did": ("You said, we did", ":material/campaign:"),
     "admin_users": ("Users", ":material/manage_accounts:"),
     "admin_audit": ("Audit log", ":material/history:"),

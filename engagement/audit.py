@@ -23,6 +23,7 @@ ACTIONS: dict[str, str] = {
     "responses_imported": "Responses imported",
     "response_edited": "Response edited",
     "response_keyed_twice": "Paper form keyed a second time (double entry)",
+    "duplicate_decided": "Likely duplicates decided (keep both, or the same person counted once)",
     "responses_deleted": "Responses deleted",
     "response_viewed": "Response viewed",
     "export": "Export downloaded or written",

@@ -33,6 +33,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "comments": ("analyst", "admin"),
     "export": ("comms", "admin"),
     "imports": ("analyst", "admin"),
+    "duplicates": ("analyst", "admin"),
     "you_said_we_did": ("analyst", "comms", "admin"),
     "admin_users": ("admin",),
     "admin_audit": ("admin",),

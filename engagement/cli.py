@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from engagement.commands import duplicates as duplicate_commands
 from engagement.commands import exports as export_commands
 from engagement.commands import imports as import_commands
 from engagement.commands import privacy as privacy_commands
@@ -66,7 +67,12 @@ def demo(count: int | None, seed: int | None, remove: bool, first_run: bool, for
         if first_run and demo_was_ever_loaded(session):
             click.echo("Demo data was loaded here before; not adding more (use without --first-run to add).")
             return
-        added = add_demo_responses(session, get_form(form_slug), count, seed=seed)
+        form = get_form(form_slug)
+        if standard := form.definition.easy_read_of:  # demo answers use the standard form's questions
+            raise click.ClickException(
+                f"Demo responses are made with the standard survey's questions; '{form.slug}' is its Easy Read "
+                f"version. Add them to '{standard}' instead.")
+        added = add_demo_responses(session, form, count, seed=seed)
     click.echo(f"Added {added} synthetic demo responses. Remove them with: engagement demo --remove")
 
 
@@ -143,6 +149,7 @@ def analyse(form_slug: str) -> None:
     """Analyse every respondent-written answer not yet analysed by the current model version (themes,
     sentiment, personal-data redaction). Only one analyser runs per survey across all app instances."""
     from engagement.free_text.job import AnalysisAlreadyRunning, analyse_pending
+    from nlp import NerModelMissing
 
     bar = None
 
@@ -157,6 +164,8 @@ def analyse(form_slug: str) -> None:
         count = analyse_pending(get_engine(), get_form(form_slug), progress=progress)
     except AnalysisAlreadyRunning as exc:
         raise click.ClickException(f"{exc} Nothing to do here; try again when it has finished.") from None
+    except NerModelMissing as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -267,6 +276,7 @@ main.add_command(coverage_command)
 main.add_command(priorities)
 main.add_command(import_commands.import_command)
 main.add_command(export_commands.export)
+main.add_command(duplicate_commands.duplicates)
 
 if __name__ == "__main__":
     main()

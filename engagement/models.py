@@ -252,6 +252,24 @@ class SecondEntry(SQLModel, table=True):
     resolved_at: datetime | None = None
 
 
+class DuplicateDecision(SQLModel, table=True):
+    """A person's decision on two responses flagged as likely the same person: "keep_both" (different people)
+    or "same_person" (counted once: kept_response_id is the one that counts; the other is kept but not
+    counted). Append-only: changing one's mind adds a row, and the newest decision on a pair applies."""
+
+    __tablename__ = "duplicate_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_slug: str = Field(index=True, max_length=100)  # the survey being reviewed (its Easy Read joins it)
+    first_response_id: int = Field(foreign_key="response.id", index=True, ondelete="CASCADE")
+    second_response_id: int = Field(foreign_key="response.id", index=True, ondelete="CASCADE")
+    decision: str = Field(max_length=20)
+    kept_response_id: int | None = Field(default=None, foreign_key="response.id", ondelete="CASCADE")
+    similarity: float  # how alike the written answers were when the pair was flagged (0-100)
+    decided_by: str = Field(max_length=200)
+    decided_at: datetime = Field(default_factory=utc_now)
+
+
 class PublicAction(SQLModel, table=True):
     """One entry of the "You said, we did" register: what was done in response to what people said, with the
     themes, places, count and chosen (redacted) quotes that justify it, its owner and status, and the wording

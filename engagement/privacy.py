@@ -15,6 +15,7 @@ from engagement.forms import get_form
 from engagement.models import (
     AnalystThemeTag,
     Answer,
+    DuplicateDecision,
     ModelThemeTag,
     RedactionLog,
     Response,
@@ -150,10 +151,25 @@ class Erasure:
     answers: int
     analyses: int
     theme_tags: int
+    # Responses set aside as the same person as this one, which count again now that it is gone.
+    counts_again: tuple[str, ...] = ()
+
+    def sentences(self) -> list[str]:
+        said = [f"Erased {self.reference}: {self.answers} answers, {self.analyses} analyses, {self.theme_tags} "
+                "theme tags."]
+        said += [f"{other} had been set aside as the same person as {self.reference}; it now counts in its place. "
+                 f"If the person wants all their answers erased, erase {other} too." for other in self.counts_again]
+        return said
 
 
 def erase_response(session: Session, reference: str, *, actor: str, via: str) -> Erasure:
-    """Remove one response and everything derived from it. The audit log keeps only that it happened."""
+    """Remove one response and everything derived from it, including every duplicate decision about it; the
+    audit log keeps only that it happened. Erasure never fails because of a decision: when the erased response
+    was the one counted for a person, a response set aside as the same person counts again (so the person is
+    still counted once, by the answers they did not ask to erase), and the erasure and its audit event say so."""
+    from engagement.analysis.counted import not_counted_ids
+    from engagement.duplicates import set_aside_pairs
+
     response = _response(session, reference)
     answer_ids = select(Answer.id).where(Answer.response_id == response.id)
     counts = {
@@ -162,14 +178,22 @@ def erase_response(session: Session, reference: str, *, actor: str, via: str) ->
         "theme_tags": _count(session, select(ModelThemeTag.id).where(ModelThemeTag.answer_id.in_(answer_ids)))
         + _count(session, select(AnalystThemeTag.id).where(AnalystThemeTag.answer_id.in_(answer_ids))),
     }
+    pairs = set_aside_pairs().subquery()
+    set_aside_for_it = select(pairs.c.response_id).where(pairs.c.kept_response_id == response.id)
+    candidates = session.scalars(set_aside_for_it).all()
     for table in (TextAnalysis, ModelThemeTag, AnalystThemeTag, RedactionLog):
         session.execute(delete(table).where(table.answer_id.in_(answer_ids)))
+    session.execute(delete(DuplicateDecision).where(
+        (DuplicateDecision.first_response_id == response.id) | (DuplicateDecision.second_response_id == response.id)))
     session.execute(delete(Answer).where(Answer.response_id == response.id))
     session.execute(delete(Response).where(Response.id == response.id))
+    # Still not counted: set aside for another response too, or a paper sheet still waiting for its second keying.
+    counts_again = tuple(session.scalars(select(Response.reference).where(
+        Response.id.in_(candidates), Response.id.not_in(not_counted_ids())).order_by(Response.reference)).all())
     audit.record(session, "erasure", actor=actor, via=via, target_kind="response", target_id=response.reference,
-                 survey=response.survey_slug, **counts)
+                 survey=response.survey_slug, counts_again=list(counts_again), **counts)
     session.commit()
-    return Erasure(response.reference, **counts)
+    return Erasure(response.reference, **counts, counts_again=counts_again)
 
 
 # ---- Subject access ----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -95,15 +95,25 @@ def resolve(
     return version
 
 
+def unverified_ids(survey_slug: str | None = None) -> Select:
+    """The ids of paper sheets in batches that require double entry and are not yet verified (of one survey,
+    or of every survey): kept, but not counted until a second keying agrees or a third person settles it."""
+    query = (
+        select(Response.id)
+        .join(VerifiedBatch, (VerifiedBatch.batch == Response.import_batch)
+              & (VerifiedBatch.survey_slug == Response.survey_slug))
+        .outerjoin(SecondEntry, SecondEntry.response_id == Response.id)
+        .where(Response.channel == "paper", SecondEntry.resolved_by.is_(None))
+    )
+    return query if survey_slug is None else query.where(Response.survey_slug == survey_slug)
+
+
 def unverified_responses(engine: Engine, survey_slug: str) -> pd.DataFrame:
     """Responses in batches that require double entry and are not yet verified: the dashboard leaves these out
     and says how many wait."""
     query = (
         select(Response.id, Response.reference, Response.paper_reference, Response.import_batch)
-        .join(VerifiedBatch, (VerifiedBatch.batch == Response.import_batch)
-              & (VerifiedBatch.survey_slug == Response.survey_slug))
-        .outerjoin(SecondEntry, SecondEntry.response_id == Response.id)
-        .where(Response.survey_slug == survey_slug, Response.channel == "paper", SecondEntry.resolved_by.is_(None))
+        .where(Response.id.in_(unverified_ids(survey_slug)))
     )
     with engine.connect() as connection:
         return pd.DataFrame(connection.execute(query).all(),

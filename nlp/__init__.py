@@ -6,7 +6,7 @@ The app and the CLI use only what is exported here.
 from nlp.analyse import MODEL_VERSION, CommentAnalysis, ThemeTag, analyse_comments, predict_file
 from nlp.codebook import Codebook, CodebookError, list_codebooks, load_codebook
 from nlp.pipeline import build_pipeline
-from nlp.redaction import Redaction
+from nlp.redaction import NerModelMissing, Redaction
 from nlp.topics import Topic, discover_topics
 from nlp.train import TrainReport, train_codebook_model
 
@@ -15,6 +15,7 @@ __all__ = [
     "Codebook",
     "CodebookError",
     "CommentAnalysis",
+    "NerModelMissing",
     "Redaction",
     "ThemeTag",
     "Topic",

@@ -7,6 +7,8 @@ CSV with ``id`` and ``text`` columns and writes one 0/1 column per codebook labe
 from __future__ import annotations
 
 import csv
+import multiprocessing
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -81,9 +83,11 @@ def screen(text: str | None) -> tuple[str, Status]:
 def _looks_english(text: str) -> bool:
     words = WORD.findall(text)
     letters = "".join(words)
-    latin = sum(1 for char in letters if "LATIN" in unicodedata.name(char, ""))
-    if letters and latin / len(letters) < 0.5:
-        return False
+    # Every ASCII letter is Latin: look characters up by name only in text that has others.
+    if letters and not letters.isascii():
+        latin = sum(1 for char in letters if "LATIN" in unicodedata.name(char, ""))
+        if latin / len(letters) < 0.5:
+            return False
     lowered = [word.lower() for word in words]
     if len(lowered) < 4:
         return True
@@ -186,10 +190,18 @@ def analyse_comments(
 LABELS_ONLY_SKIPS = ("pii_redactor", "sentencizer")
 
 
-def predict_file(in_csv: str | Path, out_csv: str | Path, codebook: str = "px", batch_size: int = 1000) -> int:
+# predict_file hands its rows to worker processes in chunks of this many, on files of at least two chunks.
+PREDICT_CHUNK = 2000
+Row = tuple[str, str, str | None]  # id, text, question
+
+
+def predict_file(
+    in_csv: str | Path, out_csv: str | Path, codebook: str = "px", batch_size: int = 1000, workers: int | None = None
+) -> int:
     """Write ``id``, ``sentiment`` and one 0/1 column per codebook label for every row of ``in_csv``.
 
-    ``in_csv`` needs ``id`` and ``text`` columns and may have ``question``. Returns the rows written.
+    ``in_csv`` needs ``id`` and ``text`` columns and may have ``question``. Returns the rows written. Large files
+    are read by ``workers`` processes (default: one per CPU this process may use), each with the same pipeline.
     """
     in_path, out_path = Path(in_csv), Path(out_csv)
     loaded = load_codebook(codebook)
@@ -200,28 +212,73 @@ def predict_file(in_csv: str | Path, out_csv: str | Path, codebook: str = "px", 
             if needed not in columns:
                 raise ValueError(f"{in_path.name} has no {needed!r} column; it needs 'id' and 'text'")
         rows = [(row["id"], row["text"] or "", row.get("question")) for row in reader]
-    labels = [theme.label for theme in loaded.themes]
-    not_codeable = [int(label == loaded.not_codeable_theme.label) for label in labels]
     nlp = build_pipeline((loaded.slug,), find_names=False)
-    docs = _read_docs(
-        (text for _, text, _ in rows),
-        (question for _, _, question in rows),
-        nlp,
-        batch_size,
-        LABELS_ONLY_SKIPS,
-    )
+    chunks = [rows[start : start + PREDICT_CHUNK] for start in range(0, len(rows), PREDICT_CHUNK)]
     with out_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", "sentiment", *labels])
+        writer.writerow(["id", "sentiment", *(theme.label for theme in loaded.themes)])
+        for written in _each_in_workers(_PredictChunk(nlp, loaded.slug, batch_size), chunks, workers):
+            writer.writerows(written)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class _PredictChunk:
+    """The output rows for some input rows: what each worker process runs."""
+
+    nlp: Language
+    codebook: str
+    batch_size: int
+
+    def __call__(self, rows: Sequence[Row]) -> list[list[str | int]]:
+        loaded = load_codebook(self.codebook)
+        labels = [theme.label for theme in loaded.themes]
+        not_codeable = [int(label == loaded.not_codeable_theme.label) for label in labels]
+        docs = _read_docs(
+            (text for _, text, _ in rows),
+            (question for _, _, question in rows),
+            self.nlp,
+            self.batch_size,
+            LABELS_ONLY_SKIPS,
+        )
+        written: list[list[str | int]] = []
         for (row_id, _, _), (doc, status) in zip(rows, docs, strict=True):
             if status in ("empty", "not_english"):
-                writer.writerow([row_id, "neutral", *not_codeable])
+                written.append([row_id, "neutral", *not_codeable])
                 continue
             found = {mention.label for mention in doc._.themes.get(loaded.slug, [])}
             if not found and loaded.other_when_untagged:
                 found = {loaded.not_codeable_theme.label}
-            writer.writerow([row_id, doc._.sentiment, *(int(label in found) for label in labels)])
-    return len(rows)
+            written.append([row_id, doc._.sentiment, *(int(label in found) for label in labels)])
+        return written
+
+
+# The job forked worker processes run: set just before they are forked, so they inherit the loaded pipeline
+# instead of each loading (or unpickling) their own.
+_forked_job: _PredictChunk | None = None
+
+
+def _run_forked_job(rows: Sequence[Row]) -> list[list[str | int]]:
+    if _forked_job is None:
+        raise RuntimeError("a predict worker started without its job")
+    return _forked_job(rows)
+
+
+def _each_in_workers(
+    job: _PredictChunk, chunks: Sequence[Sequence[Row]], workers: int | None
+) -> Iterator[list[list[str | int]]]:
+    """``job`` of each chunk, in order: in this process for one worker or one chunk, else in forked processes."""
+    global _forked_job
+    workers = min(workers or len(os.sched_getaffinity(0)), len(chunks))
+    if workers <= 1:
+        yield from map(job, chunks)
+        return
+    _forked_job = job
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_run_forked_job, chunks)
+    finally:
+        _forked_job = None
 
 
 __all__ = [

@@ -11,7 +11,6 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from zipfile import ZIP_DEFLATED
 
@@ -23,8 +22,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.utils.extmath import softmax
 
+from nlp import vader
 from nlp.codebook import data_dir
-from nlp.features import CHAR_NGRAM_BITS, char_ngram_counts
+from nlp.features import CHAR_NGRAM_BITS, char_ngram_counts, char_ngrams, occurrence_counts, word_ngrams
 
 SENTIMENTS = ("positive", "neutral", "negative")
 # Added to the positive class score of answers to a question that asks only for praise. Real answers to two such
@@ -65,12 +65,11 @@ def _vectorizer_from_state(terms: np.ndarray, idf: np.ndarray) -> TfidfVectorize
 
 def _vectorizer(max_features: int) -> TfidfVectorizer:
     return TfidfVectorizer(
-        ngram_range=(1, 2),
+        analyzer=word_ngrams,
         min_df=2,
         max_df=0.5,
         sublinear_tf=True,
         max_features=max_features,
-        token_pattern=r"[^\s]+",
         dtype=np.float32,
     )
 
@@ -203,7 +202,7 @@ def vader_features(raw_texts: Sequence[str]) -> sparse.csr_matrix:
     VADER (shipped with its lexicon in vaderSentiment) reads negation, intensifiers and "but" from the raw text,
     which the lemma n-grams see only partly; it helped most on services the model was not trained on.
     """
-    analyser = _vader()
+    analyser = vader.analyser()
     rows = np.zeros((len(raw_texts), 7), dtype=np.float32)
     for i, text in enumerate(raw_texts):
         found = analyser.polarity_scores(text)
@@ -218,13 +217,6 @@ def vader_features(raw_texts: Sequence[str]) -> sparse.csr_matrix:
             compound < -0.05,
         )
     return sparse.csr_matrix(rows)
-
-
-@lru_cache(maxsize=1)
-def _vader():  # noqa: ANN202 - vaderSentiment has no type hints
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    return SentimentIntensityAnalyzer()
 
 
 @dataclass
@@ -249,16 +241,15 @@ class CharNgrams:
         return cls(buckets.astype(np.int32), idf.astype(np.float32))
 
     def transform(self, raw_texts: Sequence[str]) -> sparse.csr_matrix:
-        counts = char_ngram_counts(raw_texts)
+        rows, buckets = char_ngrams(raw_texts)
+        columns = self._column[buckets]
+        kept = columns >= 0  # n-grams not kept in training are dropped before counting
+        counts = occurrence_counts(rows[kept], columns[kept], (len(raw_texts), len(self.buckets)))
         rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
-        columns = self._column[counts.indices]
-        kept = columns >= 0
-        values = (1 + np.log(counts.data[kept])) * self.idf[columns[kept]]
-        norms = np.sqrt(np.bincount(rows[kept], weights=values.astype(np.float64) ** 2, minlength=counts.shape[0]))
-        values = values / np.where(norms > 0, norms, 1.0)[rows[kept]]
-        return sparse.csr_matrix(
-            (values.astype(np.float32), (rows[kept], columns[kept])), shape=(counts.shape[0], len(self.buckets))
-        )
+        values = (1 + np.log(counts.data)) * self.idf[counts.indices]
+        norms = np.sqrt(np.bincount(rows, weights=values.astype(np.float64) ** 2, minlength=counts.shape[0]))
+        counts.data = (values / np.where(norms > 0, norms, 1.0)[rows]).astype(np.float32)
+        return counts
 
 
 @dataclass

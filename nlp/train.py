@@ -64,6 +64,9 @@ SENTIMENT_BIAS = (0.0, 0.6, 0.4)
 PHASE1_SENTIMENT_WEIGHT = 0.1
 # px labels that accompany most others, so a single-label example says nothing about them.
 OFTEN_ALONGSIDE = ("PX01", "PX06")
+# Fewer comments than this teach nothing a saved model should replace the shipped one with (and leave the TF-IDF
+# vocabulary, words in at least 2 comments and at most half of them, next to empty).
+MIN_TRAINING_COMMENTS = 20
 
 
 @dataclass
@@ -203,8 +206,8 @@ def train_codebook_model(
     analyst_texts = {record.text.strip().lower() for record in analyst}
     public = [record for record in _usable(public + own) if record.text.strip().lower() not in analyst_texts]
     records = public + analyst
-    if not records:
-        raise ValueError(f"nothing to train {loaded.slug!r} on: no public data, survey answers or analyst examples")
+    if len(records) < MIN_TRAINING_COMMENTS:
+        raise ValueError(_too_few_message(loaded.slug, records))
     features = featurise([r.text for r in records], [r.question for r in records], loaded)
     notes: list[str] = []
     sentiment_path = None
@@ -289,12 +292,29 @@ def _training_description(slug: str) -> dict[str, str]:
     }
 
 
+def _too_few_message(slug: str, records: Sequence[LabelledComment]) -> str:
+    survey = sum(1 for record in records if record.source == "survey")
+    analyst = sum(1 for record in records if record.source == "analyst")
+    folder = shared_datasets_dir()
+    public = (
+        f"the public patient-feedback data was not found at {folder} (set ENGAGEMENT_SHARED_DIR to the folder "
+        "holding the pxtextmining CSV files)"
+        if not folder.is_dir()
+        else f"the public patient-feedback data at {folder} gave {len(records) - survey - analyst}"
+    )
+    return (
+        f"{slug!r} has {len(records)} comments to learn from ({survey} survey answers, {analyst} analyst-labelled "
+        f"examples); training needs at least {MIN_TRAINING_COMMENTS}, and {public}. The model in use is unchanged."
+    )
+
+
 def _kept_evaluation(card_path: Path) -> dict:
     """The cross-organisation estimate recorded by bench/nlp_bench.py --write-cards, kept across retraining."""
     if not card_path.is_file():
         return {}
     card = json.loads(card_path.read_text(encoding="utf-8"))
-    return {key: card[key] for key in ("evaluation", "leave_one_source_out") if key in card}
+    # "experiments": what was tried on held-out data and not shipped (bench/sentiment_bench.py), kept as well.
+    return {key: card[key] for key in ("evaluation", "experiments", "leave_one_source_out") if key in card}
 
 
 def _write_sentiment_card(path: Path, records: Sequence[LabelledComment]) -> None:

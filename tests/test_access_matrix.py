@@ -27,6 +27,7 @@ MATRIX = {
     "comments": {"analyst", "admin"},
     "export": {"comms", "admin"},
     "imports": {"analyst", "admin"},
+    "duplicates": {"analyst", "admin"},
     "you_said_we_did": {"analyst", "comms", "admin"},
     "admin_users": {"admin"},
     "admin_audit": {"admin"},
@@ -123,9 +124,10 @@ def test_the_navigation_lists_only_the_pages_of_the_users_roles(db_url):
     for roles, expected in [
         (("volunteer",), ["Take the survey", "Paper form entry"]),
         (("analyst", "comms"), ["Take the survey", "Dashboard", "Comments and themes", "Exports",
-                                "Import responses", "You said, we did"]),
+                                "Import responses", "Likely duplicates", "You said, we did"]),
         (("admin",), ["Take the survey", "Paper form entry", "Dashboard", "Comments and themes", "Exports",
-                      "Import responses", "You said, we did", "Users", "Audit log", "Privacy and retention"]),
+                      "Import responses", "Likely duplicates", "You said, we did", "Users", "Audit log",
+                      "Privacy and retention"]),
     ]:
         app = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
         sign_in_as(app, "-".join(roles), roles)

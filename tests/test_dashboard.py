@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import engagement.analysis.insight as insight
+import engagement.analysis.easy_read as easy_read
 import engagement.analysis.tidy as tidy
 from engagement.demo import add_demo_responses
 from engagement.intake import Provenance, submit_many
@@ -46,14 +46,15 @@ def test_reruns_and_filter_changes_reuse_the_loaded_respondents_and_never_build_
 
     monkeypatch.setattr(tidy, "tidy_answers", no_tidy)
     loads = []
-    real = insight.respondent_frame
-    monkeypatch.setattr(insight, "respondent_frame", lambda *a, **k: loads.append(1) or real(*a, **k))
+    real = easy_read.respondent_frame
+    monkeypatch.setattr(easy_read, "respondent_frame",
+                        lambda e, f, *a, **k: loads.append(f.slug) or real(e, f, *a, **k))
     app = open_page("dashboard")
     app.selectbox(key="dash_by").set_value("sex").run()
     app.multiselect(key="dash_channels").set_value(["online"]).run()
     app.run()
     assert not app.exception, app.exception
-    assert len(loads) == 1
+    assert loads == [form.slug, f"{form.slug}-easy-read"]  # each version loaded once
 
 
 MANSFIELD, NOTTINGHAM, BASSETLAW = "E07000174", "E06000018", "E07000171"

@@ -90,3 +90,52 @@ def test_import_and_corrections_on_postgres(postgres_url, form):
         version = correct_entry(session, form, stored["PG-3"].reference, "vol-pg",
                                 {**valid_answers(), "sex": "female"}, via="test")
         assert version == 2 and stored_values(session, stored["PG-3"].id)["sex"] == ["female"]
+
+
+def test_likely_duplicates_verification_and_easy_read_on_postgres(postgres_url, form):
+    from engagement.analysis.counted import not_counted
+    from engagement.analysis.insight import load_respondents
+    from engagement.duplicates import decide, find_likely_duplicates
+    from engagement.forms import easy_read_version
+    from engagement.verification import key_second_entry, require_verification
+    from tests.test_counted_responses import easy_read_answers
+    from tests.test_duplicates import WORDS
+
+    engine = get_engine(postgres_url)
+    answers = valid_answers(district="E07000176", age="52", sex="male", what_matters=WORDS)
+    with Session(engine) as session:
+        online = submit_response(session, form, answers, Provenance(channel="online"))
+        paper = submit_response(session, form, answers, Provenance(
+            channel="paper", entered_by="vol-a", paper_reference="PG-DUP", import_batch="PG batch"))
+        require_verification(session, form.slug, "PG batch", actor="lead")
+        submit_response(session, easy_read_version(form.slug), easy_read_answers(), Provenance())
+        pairs = find_likely_duplicates(engine, form)
+        pair = pairs[pairs["first_reference"] == online.reference]
+        assert pair["second_reference"].tolist() == [paper.reference]
+        before = set(load_respondents(engine, form)["reference"])
+        assert paper.reference not in before and online.reference in before  # the sheet waits for its second keying
+        key_second_entry(session, form, "PG-DUP", "vol-b", answers, via="test")
+        decide(session, form.slug, online.id, paper.id, "same_person", kept_id=paper.id, similarity=100,
+               actor="pg", via="test")
+        frame = load_respondents(engine, form)
+        assert paper.reference in set(frame["reference"]) and online.reference not in set(frame["reference"])
+        assert "Easy Read" in set(frame["form_version"])
+        assert not_counted(engine, (form.slug,)).same_person == 1
+
+
+def test_row_level_counted_column_and_erasure_of_a_kept_response_on_postgres(postgres_url, form):
+    from engagement.analysis.counted import counted_status
+    from engagement.analysis.insight import load_respondents
+    from engagement.duplicates import decide
+    from engagement.privacy import erase_response
+
+    engine = get_engine(postgres_url)
+    with Session(engine) as session:
+        kept = submit_response(session, form, valid_answers(age="52"))
+        twice = submit_response(session, form, valid_answers(age="52"), Provenance(channel="event"))
+        decide(session, form.slug, kept.id, twice.id, "same_person", kept_id=kept.id, similarity=100,
+               actor="pg", via="test")
+        assert counted_status(engine, (form.slug,)).to_dict() == {
+            kept.reference: "yes", twice.reference: f"set aside: same person as {kept.reference}"}
+        assert erase_response(session, kept.reference, actor="pg", via="test").counts_again == (twice.reference,)
+        assert set(load_respondents(engine, form)["reference"]) == {twice.reference}

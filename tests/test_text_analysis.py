@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import delete, select
 
+from engagement.analysis.suppression import SuppressionRule
 from engagement.analysis.tidy import tidy_answers
 from engagement.cli import main
 from engagement.db import get_engine
@@ -21,6 +22,9 @@ from engagement.free_text.themes import effective_theme_tags, theme_summary
 from engagement.intake import Provenance, submit_many, submit_response
 from engagement.models import RedactionLog, TextAnalysis
 from tests.conftest import valid_answers
+
+# The arithmetic of a few answers, with figures too small to publish left visible.
+SHOW_ALL = SuppressionRule("show all", min_base=0, min_cell=0, secondary=False)
 
 PII_COMMENT = "Ring me on 07700 900123 or email jo.bloggs@example.com, my NHS number is 943 476 5919."
 
@@ -65,7 +69,7 @@ def test_theme_summary_counts_respondents_and_allows_more_than_100_percent(sessi
         (valid_answers(what_matters="There are not enough nurses on the wards"), Provenance()),
     ])
     analyse_pending(get_engine(db_url), form)
-    summary = theme_summary(get_engine(db_url), form, "what_matters").set_index("theme_code")
+    summary = theme_summary(get_engine(db_url), form, "what_matters", rule=SHOW_ALL).set_index("theme_code")
     assert summary.loc["T03", "respondents"] == 2
     assert summary.loc["T03", "pct_of_respondents"] == 100.0
     assert summary["pct_of_respondents"].sum() > 100.0
@@ -141,13 +145,33 @@ def test_cli_analyse_topics_and_predict(session, form, db_url, tmp_path):
     assert json.loads(runner.invoke(main, ["stats", "--json"]).output)["responses"] == 5
 
 
+# The pxtextmining v6 layout: 11 metadata columns, then one 0/1 column per label (a few of the 50 are enough).
+V6_META = [
+    "Comment ID", "Trust", "Respondent ID", "Date", "Service type 1", "Service type 2", "FFT categorical answer",
+    "FFT question", "FFT answer", "Person identifiable info?", "Comment sentiment",
+]
+V6_LABELS = ["Staff manner & personal attributes", "Timeliness of care", "Positive experience & gratitude"]
+# Invented comments: (text, sentiment 1 very positive .. 5 very negative, labels).
+V6_COMMENTS = [
+    ("The crew were kind and caring", 1, {"Staff manner & personal attributes"}),
+    ("Waited four hours for the ambulance", 5, {"Timeliness of care"}),
+    ("Thank you for everything, brilliant service", 1, {"Positive experience & gratitude"}),
+    ("The call handler was rude and the wait was far too long", 5,
+     {"Staff manner & personal attributes", "Timeliness of care"}),
+    ("It was ok", 3, set()),
+]
+
+
 def test_cli_evaluate_scores_a_pxtextmining_v6_file(tmp_path):
     import pandas as pd
 
-    shared = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "patient-feedback"
-    sample = pd.read_csv(shared / "v6_framework_neas.csv").sample(80, random_state=1)
+    rows = [
+        {**dict.fromkeys(V6_META, ""), "Comment ID": f"c{i}", "Trust": "Test", "FFT question": "Why?",
+         "FFT answer": text, "Comment sentiment": feeling, **{label: int(label in labels) for label in V6_LABELS}}
+        for i, (text, feeling, labels) in enumerate(V6_COMMENTS * 4)
+    ]
     data = tmp_path / "v6-sample.csv"
-    sample.to_csv(data, index=False)
+    pd.DataFrame(rows, columns=V6_META + V6_LABELS).to_csv(data, index=False)
     result = CliRunner().invoke(
         main, ["nlp", "evaluate", "--codebook", "px", "--data", str(data), "--format", "pxtextmining-v6", "--json"]
     )
@@ -173,42 +197,74 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     return folder
 
 
+# Twenty invented answers: the fewest that training learns from (nlp.train.MIN_TRAINING_COMMENTS).
+SURVEY_ANSWERS = [
+    "Not enough doctors and nurses", "Waiting lists are far too long", "Free at the point of use",
+    "I could never get a GP appointment", "The nurses were kind", "A&E was packed for hours",
+    "The bus to the hospital takes two hours", "Mental health services for young people", "Parking costs too much",
+    "Care for my mum at home", "Staff are overworked and underpaid", "Quick ambulance when I needed it",
+    "Being listened to by my doctor", "Closer services in the town", "Good advice from the pharmacy",
+    "My dad waited weeks for a home visit", "Dentists taking NHS patients", "Less paperwork between services",
+    "Help to stay healthy and active", "Clear information about my operation",
+]
+
+
 def test_nlp_train_wmty_learns_from_analyst_decisions(session, form, db_url, tmp_path, monkeypatch, data_dir):
-    import pandas as pd
-
-    repo_data = REPO_DATA
-    shared = repo_data.parent.parent / "shared" / "datasets" / "patient-feedback"
-    small_shared = tmp_path / "shared"
-    small_shared.mkdir()
-    for source in shared.glob("*.csv"):
-        pd.read_csv(source).sample(150, random_state=0).to_csv(small_shared / source.name, index=False)
-    monkeypatch.setenv("ENGAGEMENT_SHARED_DIR", str(small_shared))
-    shipped = (repo_data / "models" / "wmty-themes.skops").read_bytes()
-
+    monkeypatch.setenv("ENGAGEMENT_SHARED_DIR", str(tmp_path / "no-such-folder"))
+    shipped = (REPO_DATA / "models" / "wmty-themes.skops").read_bytes()
     submit_response(session, form, valid_answers(what_matters="The bus to Kings Mill takes two hours"))
     engine = get_engine(db_url)
     analyse_pending(engine, form)
     answer_id = int(comments_for_review(engine, form, "what_matters")["answer_id"].iloc[0])
     set_analyst_themes(session, answer_id, "wmty", ["T05"], analyst="Analyst C")
+    submit_many(session, form, [(valid_answers(what_matters=t), Provenance()) for t in SURVEY_ANSWERS[1:]])
+    analyse_pending(engine, form)
 
     result = CliRunner().invoke(main, ["nlp", "train", "--codebook", "wmty"])
     assert result.exit_code == 0, result.output
     assert "(1 from analysts)" in result.output
     card = json.loads((data_dir / "models" / "wmty-themes.json").read_text())
     assert card["analyst_examples"] == 1
-    assert (repo_data / "models" / "wmty-themes.skops").read_bytes() == shipped  # shipped model untouched
+    assert (REPO_DATA / "models" / "wmty-themes.skops").read_bytes() == shipped  # shipped model untouched
 
 
 def test_nlp_train_wmty_works_without_the_shared_datasets(session, form, db_url, tmp_path, monkeypatch, data_dir):
-    monkeypatch.setenv("ENGAGEMENT_SHARED_DIR", str(tmp_path / "no-such-folder"))
-    submit_many(session, form, [(valid_answers(what_matters=t), Provenance()) for t in [
-        "Not enough doctors and nurses", "Waiting lists are far too long", "Free at the point of use",
-        "I could never get a GP appointment", "The nurses were kind", "A&E was packed for hours",
-    ]])
+    nowhere = tmp_path / "no-such-folder"
+    monkeypatch.setenv("ENGAGEMENT_SHARED_DIR", str(nowhere))
+    trained = (data_dir / "models" / "wmty-themes.skops").read_bytes()
+    submit_many(session, form, [(valid_answers(what_matters=t), Provenance()) for t in SURVEY_ANSWERS[:3]])
+    analyse_pending(get_engine(db_url), form)
+    too_few = CliRunner().invoke(main, ["nlp", "train", "--codebook", "wmty"])
+    assert too_few.exit_code != 0 and "Traceback" not in too_few.output
+    assert "3 comments" in too_few.output and "at least 20" in too_few.output and str(nowhere) in too_few.output
+    assert (data_dir / "models" / "wmty-themes.skops").read_bytes() == trained  # the model in use is kept
+
+    submit_many(session, form, [(valid_answers(what_matters=t), Provenance()) for t in SURVEY_ANSWERS[3:]])
     analyse_pending(get_engine(db_url), form)
     result = CliRunner().invoke(main, ["nlp", "train", "--codebook", "wmty"])
     assert result.exit_code == 0, result.output
     card = json.loads((data_dir / "models" / "wmty-themes.json").read_text())
-    assert card["data_sources"] == ["phrase-pattern weak labels on 6 of this survey's answers"]
+    assert card["data_sources"] == ["phrase-pattern weak labels on 20 of this survey's answers"]
     px = CliRunner().invoke(main, ["nlp", "train", "--codebook", "px"])
     assert px.exit_code != 0 and "ENGAGEMENT_SHARED_DIR" in px.output
+
+
+def test_each_theme_of_a_mixed_answer_is_stored_with_its_own_sentiment(session, form, db_url):
+    submit_response(session, form, valid_answers(what_matters="The staff were lovely but the wait was awful"))
+    analyse_pending(get_engine(db_url), form)
+    said = effective_theme_tags(get_engine(db_url), form).set_index("theme_code")["theme_sentiment"]
+    assert said["T02"] == "positive" and said["T07"] == "negative"
+
+
+def test_theme_summary_hides_figures_about_too_few_people(session, form, db_url):
+    submit_many(session, form, [
+        (valid_answers(what_matters="The staff were lovely but the wait was awful"), Provenance()),
+        (valid_answers(what_matters="Waiting times are far too long"), Provenance()),
+    ])
+    analyse_pending(get_engine(db_url), form)
+    summary = theme_summary(get_engine(db_url), form, "what_matters").set_index("theme_code")
+    assert summary.loc["T07", ["respondents", "pct_of_respondents", "negative", "negative_share"]].isna().all()
+    assert summary.loc["T07", "how_it_was_said"] == "*"
+    shown = theme_summary(get_engine(db_url), form, "what_matters", rule=SHOW_ALL).set_index("theme_code")
+    assert shown.loc["T07", "negative_share"] == 100.0
+    assert shown.loc["T07", "how_it_was_said"].startswith("100% negative")

@@ -8,7 +8,6 @@ import threading
 from sqlmodel import Session
 
 from engagement.analysis import insight
-from engagement.analysis.respondents import data_version
 from engagement.config import DEFAULT_FORM_SLUG
 from engagement.db import get_engine
 from engagement.demo import add_demo_responses
@@ -21,7 +20,7 @@ def test_the_warm_up_loads_the_frame_the_dashboard_then_reuses(db_url, monkeypat
         add_demo_responses(session, form, 30, seed=1)
     insight.warm_respondents(engine, [form])
     monkeypatch.setattr(insight, "load_respondents", lambda *_: (_ for _ in ()).throw(AssertionError("reloaded")))
-    frame = insight.cached_respondents(engine, form, data_version(engine, form.slug))
+    frame = insight.cached_respondents(engine, form, insight.respondents_version(engine, form))
     assert len(frame) == 30
 
 
@@ -53,7 +52,7 @@ def test_a_second_caller_waits_for_the_load_in_progress_instead_of_loading_again
         return real(*args)
 
     monkeypatch.setattr(insight, "load_respondents", slow_load)
-    version = data_version(engine, form.slug) + "-waits"
+    version = insight.respondents_version(engine, form) + "-waits"
     warm = threading.Thread(target=insight.cached_respondents, args=(engine, form, version))
     warm.start()
     started.wait(10)

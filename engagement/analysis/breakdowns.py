@@ -21,7 +21,7 @@ from engagement.analysis.demographics import (
     group_members,
     groups_present,
 )
-from engagement.analysis.suppression import SuppressionRule, current_rule, suppress
+from engagement.analysis.suppression import MARK, SuppressionRule, current_rule, suppress
 from survey_forms import Form
 
 CONFIDENCE = 0.95
@@ -302,8 +302,45 @@ def theme_breakdown(
         group_keys=["theme_code"] if dimension else [],
     )
     shown = _rest_suppressed(shown, rule, ["rest_pct"]).drop(columns=["rest_mentioning_n"])
+    shown = _sentiment_shares(shown, raw, rule)
     testable = _testable(shown, dimension, ["pct", "rest_pct"])
     return _compare_with_rest(shown, raw, testable, success="mentioning_n", base="n")
+
+
+def _sentiment_shares(table: pd.DataFrame, raw: pd.DataFrame, rule: SuppressionRule) -> pd.DataFrame:
+    """`negative_share`, `neutral_share`, `positive_share`: of the respondents mentioning a theme, the % who did
+    so negatively, neutrally or positively ("Waiting times: 82% negative"). Those mentioning are a base of their
+    own: under the rule's minimum no share is shown, and the sentiment counts are suppressed again within it so
+    that none can be worked out as the mentioning count minus the others."""
+    counts = [f"{s}_n" for s in SENTIMENTS]
+    shares = {s: f"{s}_share" for s in SENTIMENTS}
+    within = raw[["mentioning_n", *counts]].copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for sentiment, column in shares.items():
+            within[column] = 100 * raw[f"{sentiment}_n"] / raw["mentioning_n"].where(raw["mentioning_n"] > 0)
+    checked = suppress(within, base="mentioning_n", counts=counts, derived=list(shares.values()),
+                       linked={f"{s}_n": [shares[s]] for s in SENTIMENTS}, rule=rule)
+    table = table.copy()
+    mentioning_shown = table["mentioning_n"].notna()
+    for sentiment, column in shares.items():
+        count = f"{sentiment}_n"
+        table[count] = table[count].where(checked[count].notna())
+        table[column] = checked[column].where(mentioning_shown & table[count].notna())
+    return table
+
+
+def how_it_was_said(shares: pd.DataFrame) -> list[str]:
+    """Each theme's sentiment shares in words, largest first: "82% negative, 12% positive, 6% neutral"; a share
+    the suppression rule hid shows as "*" (all three hidden: just "*")."""
+    phrases = []
+    for row in shares[[f"{s}_share" for s in SENTIMENTS]].itertuples(index=False):
+        values = dict(zip(SENTIMENTS, row, strict=True))
+        if all(pd.isna(value) for value in values.values()):
+            phrases.append(MARK)
+            continue
+        ranked = sorted(values.items(), key=lambda item: -1.0 if pd.isna(item[1]) else -float(item[1]))
+        phrases.append(", ".join(f"{MARK if pd.isna(v) else f'{v:.0f}%'} {name}" for name, v in ranked))
+    return phrases
 
 
 def _whole_counts(tags: pd.DataFrame, themes: list[str], position: pd.Series) -> dict[str, int]:

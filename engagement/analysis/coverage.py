@@ -44,8 +44,10 @@ def coverage(frame: pd.DataFrame, form: Form, rule: SuppressionRule | None = Non
     """Coverage of the responses in `frame` (a respondent frame, with or without add_dimensions applied)."""
     rule = rule or current_rule()
     dims = add_dimensions(frame, form)
+    # Targets name channel codes; add_dimensions puts each channel's label in their place.
+    codes = {label: code for code, label in CHANNELS.items()}
     return Coverage(
-        targets=target_progress(frame, form),
+        targets=target_progress(frame.assign(channel=frame["channel"].astype(object).replace(codes)), form),
         weekly=weekly_responses(dims, rule),
         seldom_heard=seldom_heard_by_place(dims, rule),
         responses=len(frame),

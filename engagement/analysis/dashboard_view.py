@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from engagement.analysis.demographics import DIMENSIONS, group_members
+from engagement.analysis.easy_read import VERSION_COLUMN, VERSION_LABELS, VERSIONS
 from engagement.models import CHANNELS
 
 LONDON = "Europe/London"
@@ -41,6 +42,7 @@ class DashboardView:
     breakdown: str | None = None
     include_synthetic: bool = True
     weighted: bool = False
+    form_version: str = "both"  # both, standard or easy_read (see easy_read.VERSIONS)
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -50,7 +52,8 @@ class DashboardView:
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.date_from or self.date_to or self.channels or self.places or self.group_values)
+        return bool(self.date_from or self.date_to or self.channels or self.places or self.group_values
+                    or self.form_version != "both")
 
 
 def _one(params: Mapping[str, Sequence[str]], key: str) -> str | None:
@@ -96,6 +99,11 @@ def view_from_query(params: Mapping[str, Sequence[str]], surveys: Sequence[str],
         group = None
     if group:
         group_values = _known(params.get("in", []), DIMENSIONS[group].categories, "group", problems)
+    form_version = _one(params, "version") or "both"
+    if form_version not in VERSIONS:
+        problems.append(f"The link asks for survey version '{form_version}'; there are: {', '.join(VERSIONS)}. "
+                        "Showing both.")
+        form_version = "both"
     breakdown = _one(params, "by")
     if breakdown and breakdown not in DIMENSIONS:
         problems.append(f"'{breakdown}' is not a breakdown the dashboard offers; showing the whole area only.")
@@ -113,6 +121,7 @@ def view_from_query(params: Mapping[str, Sequence[str]], surveys: Sequence[str],
         breakdown=breakdown,
         include_synthetic=_one(params, "synthetic") != "0",
         weighted=_one(params, "weighted") == "1",
+        form_version=form_version,
         problems=tuple(problems),
     )
 
@@ -152,6 +161,8 @@ def view_to_query(view: DashboardView, default_survey: str) -> dict[str, str | l
         query["synthetic"] = "0"
     if view.weighted:
         query["weighted"] = "1"
+    if view.form_version != "both":
+        query["version"] = view.form_version
     return query
 
 
@@ -165,6 +176,8 @@ def filter_respondents(frame: pd.DataFrame, view: DashboardView) -> pd.DataFrame
         keep &= frame["created_at"] >= pd.Timestamp(view.date_from, tz=LONDON)
     if view.date_to:
         keep &= frame["created_at"] < pd.Timestamp(view.date_to + timedelta(days=1), tz=LONDON)
+    if view.form_version != "both" and VERSION_COLUMN in frame:
+        keep &= (frame[VERSION_COLUMN] == VERSION_LABELS[view.form_version]).to_numpy()
     if view.channels:
         # add_dimensions has put the channel's label in place of its code.
         keep &= frame["channel"].isin([CHANNELS[c] for c in view.channels] + list(view.channels)).to_numpy()
@@ -191,4 +204,6 @@ def describe_filters(view: DashboardView) -> str:
         parts.append("in " + " or ".join(view.places))
     if view.group and view.group_values:
         parts.append(f"{DIMENSIONS[view.group].label.lower()}: " + " or ".join(view.group_values))
+    if view.form_version != "both":
+        parts.append(f"who answered the {VERSION_LABELS[view.form_version]} version")
     return "Respondents " + "; ".join(parts) if parts else ""

@@ -5,6 +5,7 @@ free-text themes. Every figure comes from the stats and population layers, so it
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections import OrderedDict
@@ -15,13 +16,16 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from engagement.analysis.breakdowns import describe_difference, priority_breakdown, theme_breakdown
+from engagement.analysis.counted import counting_version
 from engagement.analysis.coverage import Coverage, seldom_heard_by_place, target_progress, weekly_responses
 from engagement.analysis.dashboard_view import DashboardView, filter_respondents
 from engagement.analysis.demographics import DIMENSIONS, add_dimensions
+from engagement.analysis.easy_read import both_versions
 from engagement.analysis.population import caveat_sentence, representativeness
-from engagement.analysis.respondents import data_version, respondent_frame
+from engagement.analysis.respondents import data_version
 from engagement.analysis.suppression import current_rule
 from engagement.analysis.weighting import WeightingError, WeightingResult, rake_weights, shown_margins
+from engagement.forms import easy_read_version
 from engagement.models import CHANNELS, Answer, Response, TextAnalysis
 from engagement.places import Place, all_places
 from survey_forms import Form
@@ -64,25 +68,38 @@ def cached_respondents(engine: Engine, form: Form, version: str) -> pd.DataFrame
 
 def warm_respondents(engine: Engine, forms: list[Form]) -> None:
     """Load each survey's respondent frame into the cache, so the first dashboard after a server start is quick.
-    Runs on a background thread: any failure is logged, never raised; a survey without responses is skipped."""
-    for form in forms:
+    Runs on a background thread: any failure is logged, never raised; a survey without responses is skipped, and
+    an Easy Read version is loaded with the survey it belongs to."""
+    for form in (f for f in forms if f.definition.easy_read_of is None):
         try:
             with engine.connect() as connection:
                 answered = connection.execute(
-                    select(func.count(Response.id)).where(Response.survey_slug == form.slug)
+                    select(func.count(Response.id)).where(Response.survey_slug.in_(surveys_shown(form)))
                 ).scalar_one()
             if answered:
-                cached_respondents(engine, form, data_version(engine, form.slug))
+                cached_respondents(engine, form, respondents_version(engine, form))
         except Exception:  # a warm-up must never take the app down; the dashboard loads on demand instead
             logger.exception("Could not load the %s responses ahead of the dashboard", form.slug)
 
 
 def load_respondents(engine: Engine, form: Form) -> pd.DataFrame:
-    """Every response to the form (synthetic ones included; the view filters them) with its dimension labels.
-    Labels repeat, so they are held as categoricals: the cached frame stays small and quick to copy."""
-    frame = add_dimensions(respondent_frame(engine, form), form)
+    """Every counted response to the form and to its Easy Read version (mapped to this form's answers, marked
+    in `form_version`), synthetic ones included (the view filters them), with its dimension labels. Labels
+    repeat, so they are held as categoricals: the cached frame stays small and quick to copy."""
+    frame = add_dimensions(both_versions(engine, form), form)
     labels = [c for c in frame.columns if frame[c].dtype == object and c != "reference"]
     return frame.astype(dict.fromkeys(labels, "category"))
+
+
+def surveys_shown(form: Form) -> tuple[str, ...]:
+    """The surveys whose responses the dashboard shows for `form`: it and its Easy Read version."""
+    return (form.slug, *([easy.slug] if (easy := easy_read_version(form.slug)) else []))
+
+
+def respondents_version(engine: Engine, form: Form) -> str:
+    """A fingerprint of everything `load_respondents` reads: the answers of each survey shown and what counts."""
+    figures = [data_version(engine, slug) for slug in surveys_shown(form)]
+    return hashlib.sha1(repr((figures, counting_version(engine))).encode()).hexdigest()[:16]
 
 
 def whole_area_weights(frame: pd.DataFrame, view: DashboardView) -> WeightingResult:

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.engine import Engine
 
+from engagement.analysis.counted import not_counted_ids
 from engagement.models import Answer, Response
 from survey_forms import Form
 
@@ -27,15 +28,20 @@ def answer_columns(form: Form) -> list[str]:
     return [q.id for q in form.questions if q.type not in LEFT_OUT_TYPES]
 
 
-def respondent_frame(engine: Engine, form: Form, include_synthetic: bool = True) -> pd.DataFrame:
+def respondent_frame(engine: Engine, form: Form, include_synthetic: bool = True,
+                     counted_only: bool = True) -> pd.DataFrame:
     """One row per response to `form`: who/where/when, then each question's stored answer code (missing when
-    unanswered; a multi-choice question's codes joined with "|")."""
+    unanswered; a multi-choice question's codes joined with "|"). Responses kept but not counted (a paper sheet
+    waiting for its second keying, a duplicate of a response that counts) are left out unless `counted_only`
+    is False."""
     questions = [q for q in form.questions if q.type not in LEFT_OUT_TYPES]
     single = [q.id for q in questions if q.type != "multi_choice"]
     multi = [q.id for q in questions if q.type == "multi_choice"]
     responses = select(Response.id).where(Response.survey_slug == form.slug)
     if not include_synthetic:
         responses = responses.where(Response.is_synthetic.is_(False))
+    if counted_only:
+        responses = responses.where(Response.id.not_in(not_counted_ids()))
     people = (
         select(
             Response.id.label("response_id"),

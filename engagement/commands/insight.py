@@ -98,7 +98,7 @@ def priorities(
         raise click.ClickException(f"'{dimension}' is not a dimension; use one of: {', '.join(DIMENSIONS)}")
     bands = parse_age_bands(age_bands) if age_bands else DEFAULT_AGE_BANDS
     from engagement.analysis.breakdowns import describe_difference, priority_breakdown
-    from engagement.analysis.respondents import respondent_frame
+    from engagement.analysis.insight import load_respondents
     from engagement.analysis.suppression import footnote
     from engagement.db import get_engine
     from engagement.forms import get_form
@@ -108,9 +108,12 @@ def priorities(
     except (FormFileError, FileNotFoundError, KeyError):
         raise click.ClickException(f"There is no survey '{survey_slug}'. See: engagement forms list") from None
     try:
-        frame = respondent_frame(get_engine(), form, include_synthetic=not exclude_synthetic)
+        # What the dashboard counts: both versions' counted responses.
+        frame = load_respondents(get_engine(), form)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
+    if exclude_synthetic:
+        frame = frame[~frame["is_synthetic"].astype(bool)].reset_index(drop=True)
     if frame.empty:
         message = f"There are no responses to '{survey_slug}' yet, so there is nothing to break down."
         if as_json:

@@ -21,14 +21,16 @@ SYNTHETIC_OPTION = click.option("--exclude-synthetic", is_flag=True, help="Leave
 
 
 def _responses(survey_slug: str, exclude_synthetic: bool) -> tuple[Form, pd.DataFrame]:
-    """The survey's form and its respondent frame, or a plain-sentence error."""
-    from engagement.analysis.respondents import respondent_frame
+    """The survey's form and the responses the dashboard counts (both versions), or a plain-sentence error."""
+    from engagement.analysis.insight import load_respondents
 
     try:
         form = get_form(survey_slug)
     except FormFileError as exc:
         raise click.ClickException(f"There is no survey '{survey_slug}': {exc.problems[0]}.") from None
-    frame = respondent_frame(get_engine(), form, include_synthetic=not exclude_synthetic)
+    frame = load_respondents(get_engine(), form)
+    if exclude_synthetic:
+        frame = frame[~frame["is_synthetic"].astype(bool)].reset_index(drop=True)
     if frame.empty:
         raise click.ClickException(f"Survey '{survey_slug}' has no responses yet, so there is nothing to show.")
     return form, frame
@@ -65,7 +67,9 @@ def weights(survey_slug: str, as_json: bool, exclude_synthetic: bool) -> None:
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    click.echo(f"{form.title}: {len(frame):,} responses, {result.weighted_n:,} weighted to Census 2021.")
+    easy = _easy_read(frame)
+    click.echo(f"{form.title}: {len(frame):,} responses{f' ({easy:,} through the Easy Read version)' if easy else ''}"
+               f", {result.weighted_n:,} weighted to Census 2021.")
     for reason, count in result.excluded.items():
         click.echo(f"  Not weighted (weight 1): {count:,} ({reason})")
     for note in result.notes:
@@ -96,7 +100,10 @@ def coverage_command(survey_slug: str, as_json: bool, exclude_synthetic: bool) -
         payload = {"survey": form.slug, **result.as_json(), "caveat": caveat}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    click.echo(f"{form.title}: {result.responses:,} responses ({result.synthetic:,} synthetic demo responses).")
+    easy = _easy_read(frame)
+    click.echo(f"{form.title}: {result.responses:,} responses ("
+               f"{f'{easy:,} through the Easy Read version, ' if easy else ''}"
+               f"{result.synthetic:,} synthetic demo responses).")
     click.echo(caveat)
     for target in result.targets.itertuples():
         click.echo(f"  {target.label}: {target.responses:,} of {target.target:,} ({target.percent_of_target}%), "
@@ -108,6 +115,13 @@ def coverage_command(survey_slug: str, as_json: bool, exclude_synthetic: bool) -
         cells = ", ".join(f"{r.group} {_count(r.responses)}" for r in rows.itertuples())
         click.echo(f"  {place}: {cells}")
     click.echo(footnote())
+
+
+def _easy_read(frame: pd.DataFrame) -> int:
+    """How many responses came through the Easy Read version (a count of the whole survey, shown as it is)."""
+    from engagement.analysis.easy_read import EASY_READ, VERSION_COLUMN
+
+    return int(frame[VERSION_COLUMN].eq(EASY_READ).sum()) if VERSION_COLUMN in frame else 0
 
 
 def _percent(share: float) -> str:

@@ -42,8 +42,8 @@ def privacy_erase(reference: str) -> None:
                                     via="command: engagement privacy erase")
     except UnknownReference as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Erased {erased.reference}: {erased.answers} answers, {erased.analyses} analyses, "
-               f"{erased.theme_tags} theme tags.")
+    for sentence in erased.sentences():
+        click.echo(sentence)
 
 
 @privacy.command("export")

@@ -25,11 +25,16 @@ def comments_for_review(
     engine: Engine, form: Form, question_id: str, theme_code: str | None = None, include_synthetic: bool = True
 ) -> pd.DataFrame:
     """Analysed answers to one question with their redacted text, sentiment, current themes (codes), the words
-    that gave each model theme away (evidence), and whether an analyst has reviewed them."""
+    that gave each model theme away (evidence), how each theme was said (theme_sentiments: code -> sentiment),
+    and whether an analyst has reviewed them."""
     answers = analysed_answers(engine, form, include_synthetic)
     answers = answers[(answers["question_id"] == question_id) & answers["status"].ne("empty")]
     tags = effective_theme_tags(engine, form, include_synthetic)
     themes = tags.groupby("answer_id")["theme_code"].apply(lambda codes: sorted(set(codes)))
+    # How each theme was said in the answer (its clause's sentiment): "Staff: positive; Waiting: negative".
+    feelings: dict[int, dict[str, str]] = {}
+    for answer_id, code, feeling in tags[["answer_id", "theme_code", "theme_sentiment"]].itertuples(index=False):
+        feelings.setdefault(answer_id, {}).setdefault(code, feeling)
     of_question = analysed_answer_ids(form, include_synthetic).where(
         Answer.question_id == question_id, TextAnalysis.status != "empty"
     )
@@ -49,11 +54,13 @@ def comments_for_review(
         themes=answers["answer_id"].map(themes).apply(lambda v: v if isinstance(v, list) else []),
         evidence=answers["answer_id"].map(lambda answer_id: evidence.get(answer_id, {})),
         reviewed=answers["answer_id"].isin(reviewed),
+        theme_sentiments=answers["answer_id"].map(lambda answer_id: feelings.get(answer_id, {})),
     )
     if theme_code:
         answers = answers[answers["themes"].apply(lambda codes: theme_code in codes)]
     return answers[
-        ["answer_id", "response_reference", "redacted_text", "sentiment", "themes", "evidence", "reviewed"]
+        ["answer_id", "response_reference", "redacted_text", "sentiment", "themes", "evidence", "reviewed",
+         "theme_sentiments"]
     ]
 def set_analyst_themes(
     session: Session, answer_id: int, codebook: str, chosen: Iterable[str], analyst: str,

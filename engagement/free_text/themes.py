@@ -8,6 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 import nlp
+from engagement.analysis.breakdowns import SENTIMENTS, how_it_was_said, theme_breakdown
+from engagement.analysis.suppression import SuppressionRule
 from engagement.free_text.analyse import codebook_questions
 from engagement.free_text.stored import analysed_answer_ids, analysed_answers
 from engagement.models import AnalystThemeTag, ModelThemeTag
@@ -49,27 +51,44 @@ def effective_theme_tags(engine: Engine, form: Form, include_synthetic: bool = T
     return model[TAG_COLUMNS]
 
 
-def theme_summary(engine: Engine, form: Form, question_id: str, include_synthetic: bool = True) -> pd.DataFrame:
+SUMMARY_COLUMNS = ["theme_code", "theme", "respondents", "pct_of_respondents", "positive", "neutral", "negative",
+                   "positive_share", "neutral_share", "negative_share", "how_it_was_said", "suppression_note"]
+
+
+def theme_summary(engine: Engine, form: Form, question_id: str, include_synthetic: bool = True,
+                  rule: SuppressionRule | None = None) -> pd.DataFrame:
     """Per theme: respondents mentioning it, % of respondents who answered the question (multi-coded, so the
-    column can add up to more than 100%), and how many mentions were positive, neutral or negative.
-    Numerator and denominator count the same answers: an empty answer ('-', 'Did not answer') is in neither,
-    so its 'not codeable' tag cannot push a theme past 100%."""
+    column can add up to more than 100%), how many mentions were positive, neutral or negative, the % of those
+    mentioning it who did so each way, and that in words ("82% negative"). Numerator and denominator count the
+    same answers: an empty answer ('-', 'Did not answer') is in neither, so its 'not codeable' tag cannot push a
+    theme past 100%. Worked out by `theme_breakdown`, so every figure has passed the suppression rule (hidden
+    figures are missing)."""
     codebook_slug = codebook_questions(form).get(question_id)
     answers = analysed_answers(engine, form, include_synthetic)
     answered = answers[(answers["question_id"] == question_id) & answers["status"].ne("empty")]
-    columns = ["theme_code", "theme", "respondents", "pct_of_respondents", "positive", "neutral", "negative"]
     if answered.empty or codebook_slug is None:
-        return pd.DataFrame(columns=columns)
-    base = answered["response_reference"].nunique()
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
     tags = effective_theme_tags(engine, form, include_synthetic)
-    tags = tags.merge(answered[["answer_id", "response_reference"]], on="answer_id")
-    labels = {theme.code: theme.label for theme in nlp.load_codebook(codebook_slug).themes}
-    sentiments = pd.crosstab(tags["theme_code"], tags["theme_sentiment"]).reindex(
-        columns=["positive", "neutral", "negative"], fill_value=0
+    tags = tags.merge(answered[["answer_id", "response_reference", "question_id"]], on="answer_id")
+    people = answered[["response_reference", "question_id"]].rename(columns={"response_reference": "response_id"})
+    table = theme_breakdown(
+        people[["response_id"]].drop_duplicates(),
+        tags.rename(columns={"response_reference": "response_id"}),
+        people,
+        None,
+        rule=rule,
     )
-    frame = pd.DataFrame({"respondents": tags.groupby("theme_code")["response_reference"].nunique()})
-    frame = frame.join(sentiments).reset_index()
-    frame["theme"] = frame["theme_code"].map(lambda code: labels.get(code, code))
-    frame["pct_of_respondents"] = 100.0 * frame["respondents"] / base
-    frame[["positive", "neutral", "negative"]] = frame[["positive", "neutral", "negative"]].astype(int)
-    return frame[columns].sort_values("respondents", ascending=False, ignore_index=True)
+    labels = {theme.code: theme.label for theme in nlp.load_codebook(codebook_slug).themes}
+    frame = pd.DataFrame({
+        "theme_code": table["theme_code"],
+        "theme": table["theme_code"].map(lambda code: labels.get(code, code)),
+        "respondents": table["mentioning_n"],
+        "pct_of_respondents": table["pct"],
+        **{sentiment: table[f"{sentiment}_n"] for sentiment in SENTIMENTS},
+        **{f"{sentiment}_share": table[f"{sentiment}_share"] for sentiment in SENTIMENTS},
+    })
+    frame["how_it_was_said"] = how_it_was_said(frame)
+    frame["suppression_note"] = table["suppression_note"]
+    order = table["mentioning_n"].fillna(-1).rank(method="first", ascending=False)  # raw order, hidden last
+    return frame.assign(_order=order.to_numpy()).sort_values("_order").drop(columns="_order")[
+        SUMMARY_COLUMNS].reset_index(drop=True)

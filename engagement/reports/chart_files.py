@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from engagement.analysis.breakdowns import how_it_was_said
 from engagement.analysis.suppression import MARK
 from engagement.reports.summary import Summary, ThemeSection
 
@@ -100,12 +101,14 @@ def theme_chart(summary: Summary, section: ThemeSection, top: int = 12) -> Chart
         "ci_high": table["ci_high"].astype(float).round(1).to_numpy(),
     })
     data["shown"] = [MARK if pd.isna(p) else f"{p:.0f}%" for p in data["pct"]]
+    data["said"] = how_it_was_said(table) if not table.empty else []
     n = int(pd.to_numeric(section.table["n"], errors="coerce").max()) if not section.table.empty else 0
     title = f"Themes: “{section.question}”"
     shown = data.dropna(subset=["pct"])
     alt_text = (
         f"Bar chart. {title} The % of the {n:,} people who wrote an answer who mention each theme. "
-        + " ".join(f"{row.theme}: {row.pct:.0f}%." for row in shown.itertuples())
+        + " ".join(f"{row.theme}: {row.pct:.0f}%{'' if said == MARK else f' ({said})'}."
+                   for row, said in zip(shown.itertuples(), shown["said"], strict=True))
         + f" {summary.caveat}"
     )
     chart = _bars(data, "theme", "% of respondents mentioning (line: 95% interval)", title,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from engagement.analysis.suppression import MARK
 from survey_forms import Form
 
 # Colour-blind-safe diverging palette (ColorBrewer RdBu, 5 classes) with a grey midpoint.
@@ -108,8 +109,13 @@ def theme_chart(summary: pd.DataFrame, title: str = "") -> alt.Chart:
         var_name="sentiment",
         value_name="mentions",
     )
+    # "Waiting times — 40% · 82% negative": % mentioning, then the largest share of how it was said.
+    said = summary["how_it_was_said"] if "how_it_was_said" in summary else pd.Series(MARK, index=summary.index)
+    largest = dict(zip(summary["theme"], said.str.split(", ").str[0], strict=True))
     long["theme_label"] = [
-        f"{theme} — {pct:.0f}%" for theme, pct in zip(long["theme"], long["pct_of_respondents"], strict=True)
+        f"{theme} — {MARK if pd.isna(pct) else f'{pct:.0f}%'}"
+        + ("" if largest[theme] == MARK else f" · {largest[theme]}")
+        for theme, pct in zip(long["theme"], long["pct_of_respondents"], strict=True)
     ]
     order = list(dict.fromkeys(long.sort_values("respondents", ascending=False)["theme_label"]))
     return (

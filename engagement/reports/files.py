@@ -13,7 +13,10 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from engagement.analysis.counted import counted_status
+from engagement.analysis.easy_read import EASY_READ, STANDARD
 from engagement.analysis.tidy import tidy_answers
+from engagement.forms import easy_read_version
 from engagement.places import all_places
 from engagement.reports.export import tidy_csv_bytes
 from engagement.reports.report import CoverSheet
@@ -54,8 +57,22 @@ MIME = {
 
 
 def answers_with_themes(engine: Engine, form: Form, selection: Selection) -> pd.DataFrame:
-    """The tidy answers (redacted written answers) with, on each coded written answer, its themes and
-    sentiment: `theme_tags` (theme labels joined with " | ") and `sentiment`."""
+    """Every stored answer to the survey and to its Easy Read version (as given, in that form's words): the tidy
+    answers (redacted written answers) with, on each coded written answer, its themes and sentiment
+    (`theme_tags`: theme labels joined with " | "; `sentiment`), and on every row whether its response counts in
+    the figures (`counted`), which version it came through (`survey_version`: Standard or Easy Read) and the
+    version number of that form file (`form_file_version`). Nothing stored is left out."""
+    forms = [form, *([easy] if (easy := easy_read_version(form.slug)) else [])]
+    parts = [_answers_of(engine, f, selection) for f in forms]
+    # An empty part (a version nobody used) would turn the other's columns into objects.
+    tidy = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+    status = counted_status(engine, tuple(f.slug for f in forms))
+    versions = {f.slug: EASY_READ if f.definition.easy_read_of else STANDARD for f in forms}
+    return tidy.assign(form_file_version=tidy["survey_version"], survey_version=tidy["survey"].map(versions),
+                       counted=tidy["response_reference"].map(status))
+
+
+def _answers_of(engine: Engine, form: Form, selection: Selection) -> pd.DataFrame:
     import nlp
 
     tidy = tidy_answers(engine, form, include_synthetic=selection.include_synthetic, redact_free_text=True)

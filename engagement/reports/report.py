@@ -14,6 +14,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from engagement.analysis.breakdowns import how_it_was_said
 from engagement.analysis.suppression import MARK
 from engagement.reports.summary import Summary
 from engagement.reports.tables import NOTE, Table, coverage_tables, priorities_table, representativeness_table
@@ -106,13 +107,15 @@ def _theme_sections(summary: Summary) -> list[dict]:
     sections = []
     for section in summary.themes:
         table = section.table.head(THEMES_IN_REPORT)
+        said = how_it_was_said(table) if not table.empty else []
         rows = [
             {
                 "theme": row.theme,
                 "pct": MARK if pd.isna(row.pct) else f"{row.pct:.0f}%",
                 "interval": "" if pd.isna(row.ci_low) else f"{row.ci_low:.0f}% to {row.ci_high:.0f}%",
+                "said": phrase,
             }
-            for row in table.itertuples()
+            for row, phrase in zip(table.itertuples(), said, strict=True)
         ]
         quoted = [t for t in table["theme"] if t in set(section.quotes["theme"])][:QUOTED_THEMES]
         quotes = [(theme, section.quotes.loc[section.quotes["theme"].eq(theme), "quote"].tolist()) for theme in quoted]
@@ -186,6 +189,10 @@ def easy_read_points(summary: Summary) -> list[EasyReadPoint]:
         EasyReadPoint("calendar", f"They answered between {_day(summary.first_received)} and "
                                   f"{_day(summary.last_received)}."),
     ]
+    if summary.easy_read and not pd.isna(summary.easy_read):
+        points.append(EasyReadPoint("people", f"{int(summary.easy_read):,} "
+                                              f"{'person' if summary.easy_read == 1 else 'people'} answered the "
+                                              "Easy Read survey."))
     if summary.synthetic:
         points.append(EasyReadPoint("scales", "This is practice information. It is not from real people."))
     top = summary.priorities.dropna(subset=["pct"]).sort_values("pct", ascending=False).head(3)

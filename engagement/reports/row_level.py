@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from engagement.analysis.counted import ANOTHER_RESPONSE, SET_ASIDE
 from engagement.analysis.demographics import DEFAULT_AGE_BANDS, age_band_labels
 from survey_forms import Form
 
@@ -41,8 +42,9 @@ def quasi_identifiers(form: Form) -> list[str]:
 
 def comms_row_level(tidy: pd.DataFrame, form: Form) -> pd.DataFrame:
     """The tidy answers for a communications user: quasi-identifiers left out, age banded, the response
-    reference replaced by a number that only groups the rows of one response in this file, and the time of
-    a response cut to the week it came in."""
+    reference replaced by a number that only groups the rows of one response in this file (a response set aside
+    as a duplicate says so without naming the one that counts), and the time of a response cut to the week it
+    came in."""
     frame = tidy[~tidy["question_id"].isin(quasi_identifiers(form))].copy()
     frame.insert(0, "respondent", pd.factorize(frame["response_reference"])[0] + 1)
     received = pd.to_datetime(frame["created_at"], utc=True)
@@ -53,6 +55,9 @@ def comms_row_level(tidy: pd.DataFrame, form: Form) -> pd.DataFrame:
         bands = _age_bands(frame.loc[ages, "answer_code"])
         frame.loc[ages, "answer_code"] = bands
         frame.loc[ages, "answer_label"] = bands
+    if "counted" in frame:  # the response that counts instead is not named: this file has no references
+        set_aside = frame["counted"].astype(str).str.startswith(SET_ASIDE)
+        frame.loc[set_aside, "counted"] = SET_ASIDE + ANOTHER_RESPONSE
     return frame.drop(columns=["response_reference", "created_at"])
 
 

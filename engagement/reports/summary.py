@@ -15,11 +15,14 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from engagement.analysis.breakdowns import describe_difference, priority_breakdown, theme_breakdown
+from engagement.analysis.counted import NotCounted, not_counted
 from engagement.analysis.coverage import Coverage, coverage
-from engagement.analysis.demographics import DIMENSIONS, add_dimensions
+from engagement.analysis.demographics import DIMENSIONS
+from engagement.analysis.easy_read import EASY_READ, VERSION_COLUMN
+from engagement.analysis.insight import load_respondents, surveys_shown
 from engagement.analysis.population import caveat_sentence, representativeness
-from engagement.analysis.respondents import respondent_frame
-from engagement.analysis.suppression import SuppressionRule, current_rule, footnote
+from engagement.analysis.suppression import SuppressionRule, current_rule, footnote, suppress
+from engagement.forms import easy_read_version
 from engagement.places import all_places
 from survey_forms import Form
 
@@ -72,6 +75,8 @@ class Summary:
     caveat: str
     coverage: Coverage
     dictionary: pd.DataFrame
+    not_counted: NotCounted  # stored responses of the whole survey that do not count, and why
+    easy_read: float | None  # selected responses through the Easy Read version; NaN: hidden; None: no such version
     weighting_note: str = ""
     generated: date = field(default_factory=date.today)
 
@@ -99,10 +104,38 @@ class Summary:
             f"Small numbers: {self.rule.label or self.rule.name}. {self.footnote}",
             "Who responded is compared with Census 2021 (ONS) for the same area.",
         ]
+        lines += self._what_counts()
         if self.weighting_note:
             lines.append(self.weighting_note)
         if self.synthetic:
             lines.append(f"{self.synthetic:,} of these responses are SYNTHETIC DEMO DATA, not real people.")
+        return lines
+
+    def _what_counts(self) -> list[str]:
+        """How many responses came through the Easy Read version, and how many stored ones are not counted."""
+        lines = []
+        mapped = "their answers are counted as this survey's, as the Easy Read form's stated mapping says."
+        if self.easy_read == 0:
+            lines.append("None of these responses came through the Easy Read version.")
+        elif self.easy_read is not None and pd.isna(self.easy_read):
+            lines.append(f"Some of these {self.responses:,} responses came through the Easy Read version (how many "
+                         f"is not shown, to protect the people who answered); {mapped}")
+        elif self.easy_read is not None:
+            lines.append(f"{int(self.easy_read):,} of these {self.responses:,} responses came through the Easy Read "
+                         f"version; {mapped}")
+        waiting, same = self.not_counted.waiting_for_second_keying, self.not_counted.same_person
+        if not (waiting or same):
+            lines.append("Every stored response is counted: no paper form waits for a second keying and none was "
+                         "set aside as a duplicate.")
+            return lines
+        parts = []
+        if waiting:
+            parts.append(f"{waiting:,} paper form{'' if waiting == 1 else 's'} waiting for a second keying")
+        if same:
+            parts.append(f"{same:,} response{'' if same == 1 else 's'} set aside because a person decided "
+                         f"{'it is' if same == 1 else 'they are'} the same person as another response, which "
+                         "counts instead")
+        lines.append(f"Not counted here but kept on record (whole survey): {', and '.join(parts)}.")
         return lines
 
     @property
@@ -130,9 +163,12 @@ def check_dimension(by: str | None) -> None:
 
 
 def respondents(engine: Engine, form: Form, selection: Selection) -> pd.DataFrame:
-    """The selected respondents with their dimension labels, or a SelectionError if there are none."""
+    """The selected respondents with their dimension labels (the dashboard's: counted responses of both versions),
+    or a SelectionError if there are none."""
     check_dimension(selection.by)
-    frame = respondent_frame(engine, form, include_synthetic=selection.include_synthetic)
+    frame = load_respondents(engine, form)
+    if not selection.include_synthetic:
+        frame = frame[~frame["is_synthetic"].astype(bool)]
     where = ""
     if selection.place:
         code, name = resolve_place(selection.place)
@@ -140,7 +176,20 @@ def respondents(engine: Engine, form: Form, selection: Selection) -> pd.DataFram
         where = f" from {name}"
     if frame.empty:
         raise SelectionError(f"There are no responses to '{form.slug}'{where} yet, so there is nothing to export.")
-    return add_dimensions(frame.reset_index(drop=True), form)
+    return frame.reset_index(drop=True)
+
+
+def easy_read_responses(frame: pd.DataFrame, form: Form, selection: Selection,
+                        rule: SuppressionRule) -> float | None:
+    """How many of the selected respondents came through the Easy Read version (None: the survey has none). The
+    whole survey's figure is shown as it is, as on the dashboard; one place's passes the suppression rule."""
+    if easy_read_version(form.slug) is None or VERSION_COLUMN not in frame:
+        return None
+    easy = int(frame[VERSION_COLUMN].eq(EASY_READ).sum())
+    if not selection.place or easy == 0:
+        return easy
+    counts = pd.DataFrame({"responses": [len(frame)], "easy_read": [easy], "standard": [len(frame) - easy]})
+    return suppress(counts, base="responses", counts=["easy_read", "standard"], rule=rule)["easy_read"].iloc[0]
 
 
 def build_summary(engine: Engine, form: Form, selection: Selection, progress: Progress | None = None) -> Summary:
@@ -187,6 +236,8 @@ def build_summary(engine: Engine, form: Form, selection: Selection, progress: Pr
         caveat=caveat_sentence(shown, len(frame), received_by=received.max()),
         coverage=coverage(frame, form, rule=rule),
         dictionary=data_dictionary(form),
+        not_counted=not_counted(engine, surveys_shown(form)),
+        easy_read=easy_read_responses(frame, form, selection, rule),
         weighting_note=weighting_note,
     )
     say(0.85, "Writing the file")

@@ -108,6 +108,9 @@ def theme_tables(summary: Summary) -> tuple[Table, Table]:
         "negative_pct": "% mentioning negatively",
         "neutral_pct": "% mentioning neutrally",
         "positive_pct": "% mentioning positively",
+        "negative_share": "Of those mentioning: % negative",
+        "neutral_share": "Of those mentioning: % neutral or mixed",
+        "positive_share": "Of those mentioning: % positive",
     }
     themes, quotes = [], []
     for section in summary.themes:

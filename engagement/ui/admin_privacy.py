@@ -75,10 +75,7 @@ with st.form("erase", clear_on_submit=True):
             except UnknownReference as exc:
                 st.error(escape_markdown(str(exc)))
             else:
-                st.session_state["privacy_done"] = (
-                    f"Erased {erased.reference}: {erased.answers} answers, {erased.analyses} analyses, "
-                    f"{erased.theme_tags} theme tags."
-                )
+                st.session_state["privacy_done"] = " ".join(erased.sentences())
                 st.rerun()
 
 st.header("Subject access", divider="blue")

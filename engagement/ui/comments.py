@@ -99,6 +99,9 @@ for row in comments.head(REVIEW_PAGE_SIZE).itertuples():
         if row.evidence:
             reasons = [f"{labels.get(code, code)} ← “{'”, “'.join(words)}”" for code, words in row.evidence.items()]
             st.text("Why: " + "; ".join(reasons))
+        if row.theme_sentiments:
+            said = [f"{labels.get(code, code)}: {feeling}" for code, feeling in row.theme_sentiments.items()]
+            st.text("How each theme was said: " + "; ".join(said))
         chosen = st.multiselect("Themes", list(labels), default=row.themes, format_func=labels.get)
         if st.form_submit_button("Save themes"):
             try:

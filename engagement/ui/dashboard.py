@@ -11,6 +11,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
+from engagement.analysis.counted import NotCounted, not_counted
 from engagement.analysis.dashboard_view import (
     PLACE_SCHEMES,
     SECTIONS,
@@ -20,6 +21,7 @@ from engagement.analysis.dashboard_view import (
     view_to_query,
 )
 from engagement.analysis.demographics import DIMENSIONS
+from engagement.analysis.easy_read import EASY_READ, VERSION_COLUMN, VERSIONS
 from engagement.analysis.insight import (
     Priorities,
     Themes,
@@ -28,11 +30,12 @@ from engagement.analysis.insight import (
     coverage_now,
     free_text_answers,
     priorities,
+    respondents_version,
+    surveys_shown,
     themes,
     who_answered,
     with_breakdown,
 )
-from engagement.analysis.respondents import data_version
 from engagement.analysis.suppression import footnote
 from engagement.config import DEFAULT_FORM_SLUG, database_url
 from engagement.db import get_engine
@@ -58,7 +61,7 @@ GROUP_FILTERS = [name for name in DIMENSIONS if name not in (*PLACE_SCHEMES, "ch
 # version (one scan of the answers) is re-read at most every 2 seconds, so a burst of clicks scans once.
 @st.cache_data(ttl=2, show_spinner=False)
 def current_version(url: str, slug: str) -> str:
-    return data_version(get_engine(url), slug)
+    return respondents_version(get_engine(url), get_form(slug))
 
 
 @st.cache_resource
@@ -73,6 +76,11 @@ def last_seen_versions() -> dict[tuple[str, str], str]:
 @st.cache_resource(max_entries=2, show_spinner="Loading the responses…")
 def respondents(url: str, slug: str, version: str) -> pd.DataFrame:
     return cached_respondents(get_engine(url), get_form(slug), version)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def not_counted_for(url: str, slug: str, version: str) -> NotCounted:
+    return not_counted(get_engine(url), surveys_shown(get_form(slug)))
 
 
 @st.cache_data(max_entries=32, show_spinner="Working out the figures…")
@@ -128,6 +136,7 @@ if opening:  # first run of this session: widgets start from the address
         "dash_by": asked.breakdown or WHOLE_AREA,
         "dash_synthetic": asked.include_synthetic,
         "dash_weighted": asked.weighted,
+        "dash_version": asked.form_version,
     })
     for problem in asked.problems:
         st.warning(problem, icon=":material/link_off:")
@@ -164,12 +173,21 @@ with st.sidebar:
         ]
         group_values = st.multiselect(DIMENSIONS[group].label, DIMENSIONS[group].categories,
                                       key="dash_group_values", placeholder="Choose one or more")
+    easy_read = int((frame[VERSION_COLUMN] == EASY_READ).sum()) if VERSION_COLUMN in frame else 0
+    form_version = st.selectbox("Survey version", list(VERSIONS), format_func=VERSIONS.get,
+                                key="dash_version") if VERSION_COLUMN in frame else "both"
     synthetic = int(frame["is_synthetic"].sum()) if len(frame) else 0
     include_synthetic = st.toggle("Include synthetic demo responses", key="dash_synthetic") if synthetic else True
 
 st.title("Insight dashboard")
 st.caption(form.title)
 synthetic_notice(synthetic, len(frame))
+if easy_read:
+    st.caption(f"{easy_read:,} of these {len(frame):,} responses came through the Easy Read version; their "
+               "answers are counted as this survey's, as the Easy Read form's stated mapping says (choose "
+               "“Survey version” to see one version).")
+for sentence in not_counted_for(url, slug, version).sentences():
+    st.info(sentence, icon=":material/pending_actions:")
 section_label = st.segmented_control("Show", list(SECTIONS.values()), key="dash_section") or "Priorities"
 section = next(key for key, label in SECTIONS.items() if label == section_label)
 breakdown = st.selectbox(
@@ -193,6 +211,7 @@ view = DashboardView(
     breakdown=None if breakdown == WHOLE_AREA else breakdown,
     include_synthetic=include_synthetic,
     weighted=bool(weighted),
+    form_version=form_version,
 )
 st.query_params.from_dict(view_to_query(view, DEFAULT_FORM_SLUG))
 if described := describe_filters(view):

@@ -58,7 +58,8 @@ def test_an_analyst_reaches_comments_from_the_menu(page, app_server):
     sign_in(page, app_server["url"], "browser-analyst-2")
     page.get_by_role("button", name="Sign out").wait_for()
     assert sidebar_links(page) == [
-        "Take the survey", "Dashboard", "Comments and themes", "Import responses", "You said, we did",
+        "Take the survey", "Dashboard", "Comments and themes", "Import responses", "Likely duplicates",
+        "You said, we did",
     ]
     open_from_menu(page, "Comments and themes")
     page.get_by_role("heading", name="Comments and themes").wait_for()

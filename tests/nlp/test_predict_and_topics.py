@@ -86,3 +86,37 @@ def test_plain_complaints_and_praise_get_the_right_sentiment(tmp_path: Path) -> 
     )
     predict_file(source, out, "px")
     assert [row["sentiment"] for row in csv.DictReader(out.open())] == ["negative", "positive"]
+
+
+def test_a_file_read_by_several_worker_processes_gives_the_same_rows_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nlp import analyse
+
+    monkeypatch.setattr(analyse, "PREDICT_CHUNK", 3)  # 11 rows: 4 chunks
+    source = tmp_path / "in.csv"
+    with source.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text"])
+        writer.writerows(
+            (f"r{i}", text)
+            for i, text in enumerate(
+                [
+                    "Waited four hours for an ambulance",
+                    "Lovely caring staff",
+                    "",
+                    "Parking was a nightmare. " * 60,  # a long story
+                    "GP appointments impossible to get",
+                    "Not enough nurses on the ward",
+                    "The food was cold",
+                    "Thank you",
+                    "Nobody explained my medication",
+                    "Bus to the hospital takes two hours",
+                    "Clean and tidy",
+                ]
+            )
+        )
+    predict_file(source, tmp_path / "one.csv", "px", workers=1)
+    predict_file(source, tmp_path / "two.csv", "px", workers=2)
+    assert (tmp_path / "two.csv").read_text() == (tmp_path / "one.csv").read_text()
+    assert [row["id"] for row in csv.DictReader((tmp_path / "two.csv").open())] == [f"r{i}" for i in range(11)]

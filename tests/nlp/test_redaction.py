@@ -72,3 +72,31 @@ def test_name_cues_and_look_alikes(text: str, expected: str) -> None:
 
 def test_a_number_written_with_plus_44_and_a_bracketed_zero_is_a_phone_number() -> None:
     assert redact("Ring +44 (0)115 496 0123 please") == "Ring [PHONE] please"
+
+
+def test_the_name_model_is_read_from_its_folder_without_running_its_package_code(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from nlp import redaction
+
+    monkeypatch.delitem(sys.modules, redaction.NER_PACKAGE, raising=False)
+    finder = redaction.NameFinder()
+    # A name with no cue word before it: only the English NER model finds it.
+    names = finder.find_names(["Sarah and Tom looked after us"])
+    assert [(r.kind, r.start, r.end) for r in names[0]] == [("NAME", 0, 5), ("NAME", 10, 13)]
+    assert redaction.NER_PACKAGE not in sys.modules
+
+
+def test_a_missing_name_model_stops_redaction_with_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nlp import redaction
+    from nlp.pipeline import build_pipeline
+
+    monkeypatch.setattr(redaction, "NER_PACKAGE", "no_such_ner_model")
+    build_pipeline.cache_clear()
+    try:
+        with pytest.raises(redaction.NerModelMissing, match="not installed.*requirements-ner.txt"):
+            next(analyse_comments(["Sarah and Tom looked after us"], "wmty"))
+    finally:
+        build_pipeline.cache_clear()

@@ -29,6 +29,8 @@ def small_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
         "I waited months for a referral",
     ] * 10
     public = [LabelledComment(text, None, frozenset(), False, None, "test", "test") for text in comments]
+    # The public data is read only from a folder that exists; this one does, with or without ../shared.
+    monkeypatch.setenv("ENGAGEMENT_SHARED_DIR", str(tmp_path))
     monkeypatch.setattr(train, "read_all", lambda codebook: public)
     yield tmp_path
     build_pipeline.cache_clear()  # later tests must not see the models trained here
@@ -44,7 +46,12 @@ def test_wmty_training_writes_a_small_model_and_card(small_world: Path) -> None:
 
 def test_analyst_labels_teach_the_model_what_no_pattern_knows(small_world: Path) -> None:
     # No phrase pattern knows porters; analysts say being wheeled to a scan is about getting to care (T05).
-    train_codebook_model("wmty", [("The porter wheeled me to the scan", ["T05"])] * 5)
+    examples = [
+        ("The porter wheeled me to the scan", ["T05"]),
+        ("The receptionist smiled at me", ["T02"]),
+        ("Nothing to add", ["T99"]),
+    ] * 5
+    train_codebook_model("wmty", examples)
     tags = {tag.code: tag for tag in next(analyse_comments(["The porter wheeled me to the scan"], "wmty")).themes}
     assert tags["T05"].source == "model"
 
@@ -52,6 +59,21 @@ def test_analyst_labels_teach_the_model_what_no_pattern_knows(small_world: Path)
 def test_examples_with_unknown_codes_are_refused(small_world: Path) -> None:
     with pytest.raises(ValueError, match="not in codebook 'wmty': T77"):
         train_codebook_model("wmty", [("x", ["T77"])])
+
+
+def test_too_few_comments_and_no_public_data_says_what_training_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(REPO_DATA / "codebooks", tmp_path / "codebooks")
+    monkeypatch.setenv("ENGAGEMENT_DATA_DIR", str(tmp_path))
+    nowhere = tmp_path / "no-shared-data"
+    monkeypatch.setenv("ENGAGEMENT_SHARED_DIR", str(nowhere))
+    with pytest.raises(ValueError) as refused:
+        train_codebook_model("wmty", [("Parking is impossible", ["T05"])], ["The bus takes two hours", "Lovely staff"])
+    message = str(refused.value)
+    assert "3 comments" in message and f"at least {train.MIN_TRAINING_COMMENTS}" in message
+    assert str(nowhere) in message and "ENGAGEMENT_SHARED_DIR" in message
+    assert not (tmp_path / "models").exists()  # nothing half-saved
 
 
 def test_character_ngrams_stay_inside_each_comment() -> None:
