@@ -9,7 +9,7 @@ import nlp
 from engagement.analysis.counts import response_counts
 from engagement.free_text.analyse import codebook_questions, pending_count
 from engagement.free_text.job import job_progress, start_background_analysis
-from engagement.free_text.review import comments_for_review, set_analyst_themes
+from engagement.free_text.review import comments_for_review, review_page, review_queue, set_analyst_themes
 from engagement.free_text.themes import theme_summary
 from engagement.reports.charts import theme_chart
 from engagement.ui.access import require_roles
@@ -17,8 +17,6 @@ from engagement.ui.shared import current_form, engine, synthetic_notice
 from engagement.ui.text import escape_markdown
 
 user = require_roles("analyst", "admin")
-
-REVIEW_PAGE_SIZE = 10
 
 
 @st.cache_data(show_spinner="Looking for topics…", max_entries=20)
@@ -88,11 +86,23 @@ st.caption(f"Decisions are recorded as made by {user.username}.")
 theme_filter = st.selectbox(
     "Show comments tagged with", [None, *labels], format_func=lambda c: "Any theme" if c is None else labels[c]
 )
+unreviewed_only = st.toggle("Only comments not yet reviewed", key="review_unreviewed_only")
 comments = (
     all_comments[all_comments["themes"].apply(lambda codes: theme_filter in codes)] if theme_filter else all_comments
 )
-st.write(f"{len(comments):,} comments; showing {min(len(comments), REVIEW_PAGE_SIZE)}.")
-for row in comments.head(REVIEW_PAGE_SIZE).itertuples():
+queue = review_queue(comments, unreviewed_only=unreviewed_only)
+pages = review_page(queue, 1).pages
+if st.session_state.get("review_page", 1) > pages:  # the queue shrank (a filter, or the last comments reviewed)
+    st.session_state["review_page"] = pages
+page = review_page(queue, int(st.number_input("Page", min_value=1, max_value=pages, step=1, key="review_page")))
+st.caption(
+    f"Comments {page.first}–{page.last} of {page.total:,}" + (" not yet reviewed" if unreviewed_only else "")
+    + f" · page {page.number} of {page.pages}"
+)
+
+
+def review_card(row) -> None:  # noqa: ANN001 - a row of the review queue (pandas itertuples)
+    """One comment with the model's themes and why, and the analyst's choice of themes to save."""
     with st.form(f"review_{row.answer_id}"):
         st.markdown(f"**{row.response_reference}** · {row.sentiment}" + (" · reviewed" if row.reviewed else ""))
         st.text(row.redacted_text)  # respondent text is data, never markup
@@ -108,3 +118,7 @@ for row in comments.head(REVIEW_PAGE_SIZE).itertuples():
                 st.error(escape_markdown(str(exc)))
             else:
                 st.rerun()
+
+
+for row in page.comments.itertuples():
+    review_card(row)
