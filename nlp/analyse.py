@@ -20,8 +20,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.codebook import codebooks_dir, load_codebook
-from nlp.models import artefact_hash, models_dir
-from nlp.pipeline import build_pipeline
+from nlp.models import ThemeModel, artefact_hash, models_dir
+from nlp.pipeline import ThemeTagger, build_pipeline
 from nlp.redaction import PLACEHOLDERS, Redaction, apply_redactions
 
 # Longer comments are cut here (at a word boundary) before analysis; their status says so.
@@ -151,8 +151,12 @@ def _read_docs(
     nlp: Language,
     batch_size: int,
     disable: Sequence[str] = (),
+    theme_model: tuple[str, ThemeModel] | None = None,
 ) -> Iterator[tuple[Doc, Status]]:
-    """Screened comments through the pipeline, in input order, each with its screening status."""
+    """Screened comments through the pipeline, in input order, each with its screening status.
+    ``theme_model`` (codebook slug, model) tags that codebook with a survey's adapted model instead of the
+    shipped one: the cached pipeline runs without its tagger, then a tagger with the adapted model, then the
+    sentiment scorer (which reads the themes for per-mention sentiment)."""
     statuses: list[Status] = []
 
     def prepared_docs() -> Iterator[Doc]:
@@ -163,7 +167,16 @@ def _read_docs(
             doc._.question = question  # the theme tagger reads it, so it is set before the pipeline runs
             yield doc
 
-    for position, doc in enumerate(nlp.pipe(prepared_docs(), batch_size=batch_size, disable=list(disable))):
+    if theme_model is None:
+        docs = nlp.pipe(prepared_docs(), batch_size=batch_size, disable=list(disable))
+    else:
+        slug, model = theme_model
+        skipped = [*disable, f"theme_tagger_{slug}", "sentiment_scorer"]
+        tagger = ThemeTagger(nlp, load_codebook(slug), model)
+        docs = nlp.get_pipe("sentiment_scorer").pipe(
+            tagger.pipe(nlp.pipe(prepared_docs(), batch_size=batch_size, disable=skipped), batch_size), batch_size
+        )
+    for position, doc in enumerate(docs):
         yield doc, statuses[position]
 
 
@@ -173,11 +186,14 @@ def analyse_comments(
     batch_size: int = 1000,
     *,
     questions: Iterable[str | None] | None = None,
+    theme_model: ThemeModel | None = None,
 ) -> Iterator[CommentAnalysis]:
-    """One analysis per comment, in input order. ``questions`` (optional) are the questions they answered."""
+    """One analysis per comment, in input order. ``questions`` (optional) are the questions they answered;
+    ``theme_model`` a survey's adapted model for the codebook (default: the shipped one)."""
     load_codebook(codebook)
     nlp = build_pipeline((codebook,))
-    for doc, status in _read_docs(texts, questions, nlp, batch_size):
+    adapted = (codebook, theme_model) if theme_model is not None else None
+    for doc, status in _read_docs(texts, questions, nlp, batch_size, theme_model=adapted):
         yield _result(doc, codebook, status)
 
 
@@ -186,10 +202,17 @@ def analyse_comments(
 LABELS_ONLY_SKIPS = ("pii_redactor", "sentencizer")
 
 
-def predict_file(in_csv: str | Path, out_csv: str | Path, codebook: str = "px", batch_size: int = 1000) -> int:
+def predict_file(
+    in_csv: str | Path,
+    out_csv: str | Path,
+    codebook: str = "px",
+    batch_size: int = 1000,
+    theme_model: ThemeModel | None = None,
+) -> int:
     """Write ``id``, ``sentiment`` and one 0/1 column per codebook label for every row of ``in_csv``.
 
-    ``in_csv`` needs ``id`` and ``text`` columns and may have ``question``. Returns the rows written.
+    ``in_csv`` needs ``id`` and ``text`` columns and may have ``question``. ``theme_model`` is a model adapted to
+    this survey (``nlp.adapt``), used instead of the shipped one. Returns the rows written.
     """
     in_path, out_path = Path(in_csv), Path(out_csv)
     loaded = load_codebook(codebook)
@@ -209,6 +232,7 @@ def predict_file(in_csv: str | Path, out_csv: str | Path, codebook: str = "px", 
         nlp,
         batch_size,
         LABELS_ONLY_SKIPS,
+        (loaded.slug, theme_model) if theme_model is not None else None,
     )
     with out_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

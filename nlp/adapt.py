@@ -1,0 +1,118 @@
+"""Adapting a shipped theme model to one survey from the comments its analysts coded.
+
+The shipped model stands in for its training data (tens of thousands of comments, not shipped): its per-label
+logistic regression is the prior. For each label the analysts' comments fit a correction on top of it — a
+logistic regression whose inputs are the shipped model's own score for the label (how far from its threshold,
+free to be re-scaled: that is calibration to this survey) and the same TF-IDF lemma features (pulled towards no
+change by an L2 penalty: that is the shipped data's weight). ``ANALYST_WEIGHT`` is how much the analysts'
+comments count against that prior; it was chosen by measurement (data/eval/README.md, "Adaptation").
+
+The result is again a ``ThemeModel`` (a re-scaled shipped column plus a correction is still linear in the same
+features), so it is saved, loaded and applied exactly like the shipped one and takes seconds to fit. A label the
+analysts' comments give too few examples of, either way, keeps the shipped model's column unchanged: an absent
+label is not forgotten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+
+from nlp.codebook import load_codebook
+from nlp.comment_files import CodedComments
+from nlp.models import ThemeModel, theme_model_path
+
+# Inverse L2 penalty on the correction, per analyst comment (scikit-learn's C). See data/eval/README.md.
+ANALYST_WEIGHT = 1.0
+# The shipped score enters scaled up so its coefficient is, in effect, not penalised.
+_SCORE_SCALE = 10.0
+# A label needs this many analyst comments with it, and without it, to be adapted.
+MIN_EXAMPLES_EACH_WAY = 2
+
+
+@dataclass(frozen=True)
+class Adaptation:
+    """An adapted theme model and, per label, whether the analysts' comments changed it and on how many."""
+
+    model: ThemeModel
+    adapted: np.ndarray  # (n_codes,) bool
+    positives: np.ndarray  # (n_codes,) analyst comments with the label
+    comments: int
+
+    def summary(self, labels: list[str]) -> str:
+        kept = [label for label, changed in zip(labels, self.adapted, strict=True) if not changed]
+        text = f"Adapted {int(self.adapted.sum())} of {len(labels)} labels with {self.comments:,} coded comments."
+        if kept:
+            text += (f" Unchanged (fewer than {MIN_EXAMPLES_EACH_WAY} coded comments with and without them): "
+                     + ", ".join(kept) + ".")
+        return text
+
+
+def shipped_theme_model(codebook: str) -> ThemeModel:
+    """The codebook's trained model as shipped in data/models."""
+    path = theme_model_path(codebook)
+    if not path.is_file():
+        raise ValueError(f"codebook {codebook!r} has no trained model at {path}; train it first")
+    return ThemeModel.load(path)
+
+
+def adapt_to_coded_comments(codebook: str, coded: CodedComments, base: ThemeModel | None = None) -> Adaptation:
+    """The codebook's model (``base``, default the shipped one) adapted to comments an analyst coded. Comments
+    with nothing to code ('-', 'n/a', not English) teach nothing and are left out."""
+    from nlp.analyse import screen  # nlp.analyse applies adapted models, so it is imported here, not at the top
+    from nlp.train import featurise
+
+    loaded = load_codebook(codebook)
+    model = base if base is not None else shipped_theme_model(loaded.slug)
+    kept = [i for i, text in enumerate(coded.texts) if screen(text)[1] not in ("empty", "not_english")]
+    features = featurise([coded.texts[i] for i in kept], [coded.questions[i] for i in kept], loaded)
+    return adapt_theme_model(model, features.texts, features.hits, coded.labels[kept])
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def model_inputs(model: ThemeModel, texts: list[str], hits: sparse.csr_matrix) -> sparse.csr_matrix:
+    """The feature rows the model multiplies by its coefficients (TF-IDF lemmas, then weighted pattern hits)."""
+    return sparse.hstack([model.vectorizer.transform(texts), hits * model.pattern_weight], format="csr")
+
+
+def adapt_theme_model(
+    model: ThemeModel,
+    texts: list[str],
+    hits: sparse.csr_matrix,
+    labels: np.ndarray,
+    *,
+    weight: float = ANALYST_WEIGHT,
+    min_each_way: int = MIN_EXAMPLES_EACH_WAY,
+) -> Adaptation:
+    """Adapt ``model`` with analyst-coded comments: ``texts`` are lemma strings with the question token (as the
+    model reads them), ``hits`` their pattern hits, ``labels`` (n, k) 0/1 in the order of ``model.codes``."""
+    labels = np.asarray(labels, dtype=int).reshape(-1, len(model.codes))
+    x = model_inputs(model, texts, hits)
+    margin = np.asarray(x @ model.coef + model.intercept) - _logit(model.thresholds)  # > 0: the shipped model tags
+    # Only features present in the analysts' comments can move from no correction, so only those are fitted
+    # (a few thousand columns rather than the whole vocabulary: seconds, not minutes).
+    present = np.unique(x.indices)
+    seen = x[:, present]
+    coef, intercept, thresholds = model.coef.copy(), model.intercept.copy(), model.thresholds.copy()
+    positives = labels.sum(axis=0)
+    adapted = (positives >= min_each_way) & (len(labels) - positives >= min_each_way)
+    for j in np.flatnonzero(adapted):
+        inputs = sparse.hstack([sparse.csr_matrix(margin[:, [j]] * _SCORE_SCALE), seen], format="csr")
+        fitted = LogisticRegression(C=weight, solver="lbfgs", max_iter=2000).fit(
+            inputs, labels[:, j]
+        )
+        scale = fitted.coef_[0, 0] * _SCORE_SCALE
+        coef[:, j] = scale * model.coef[:, j]
+        coef[present, j] += fitted.coef_[0, 1:]
+        intercept[j] = scale * (model.intercept[j] - _logit(model.thresholds[j])) + fitted.intercept_[0]
+        thresholds[j] = 0.5
+    return Adaptation(
+        replace(model, coef=coef, intercept=intercept, thresholds=thresholds), adapted, positives, len(labels)
+    )
