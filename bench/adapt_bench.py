@@ -18,10 +18,9 @@ import time
 import numpy as np
 from sklearn.metrics import f1_score
 
-from nlp.adapt import ANALYST_WEIGHT, adapt_theme_model, model_inputs
+from nlp.adapt import ANALYST_WEIGHT, adapt_theme_model, model_inputs, theme_decisions
 from nlp.codebook import Codebook, load_codebook
 from nlp.models import ThemeModel, theme_model_path
-from nlp.pipeline import MIN_TRAINED_POSITIVES
 from nlp.suggest import suggest_rows
 from nlp.train import Featurised, featurise
 
@@ -29,17 +28,7 @@ RANDOM_SEEDS = (1, 2, 3, 4, 5)
 
 
 def decide(model: ThemeModel, codebook: Codebook, features: Featurised, rows: np.ndarray) -> np.ndarray:
-    """0/1 themes as the pipeline's theme tagger decides them (model score over threshold, or a pattern match
-    where patterns decide), with Other for a comment no theme fits when the codebook says so."""
-    texts = [features.texts[i] for i in rows]
-    hits = features.hits[rows]
-    by_model = model.scores(texts, hits) >= model.thresholds
-    pattern_decides = codebook.patterns_decide | (model.positives < MIN_TRAINED_POSITIVES)
-    by_pattern = (hits.toarray() > 0) & pattern_decides
-    predicted = (by_model | by_pattern).astype(int)
-    if codebook.other_when_untagged:
-        predicted[predicted.sum(axis=1) == 0, codebook.codes.index(codebook.not_codeable)] = 1
-    return predicted
+    return theme_decisions(model, codebook, [features.texts[i] for i in rows], features.hits[rows])
 
 
 def simulate(

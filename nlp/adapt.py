@@ -21,9 +21,10 @@ import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
-from nlp.codebook import load_codebook
+from nlp.codebook import Codebook, load_codebook
 from nlp.comment_files import CodedComments
 from nlp.models import ThemeModel, theme_model_path
+from nlp.pipeline import MIN_TRAINED_POSITIVES
 
 # Inverse L2 penalty on the correction, per analyst comment (scikit-learn's C). See data/eval/README.md.
 ANALYST_WEIGHT = 1.0
@@ -116,3 +117,16 @@ def adapt_theme_model(
     return Adaptation(
         replace(model, coef=coef, intercept=intercept, thresholds=thresholds), adapted, positives, len(labels)
     )
+
+
+def theme_decisions(model: ThemeModel, codebook: Codebook, texts: list[str], hits: sparse.csr_matrix) -> np.ndarray:
+    """0/1 themes (comments, labels) as the pipeline's theme tagger decides them from featurised comments: a
+    score over the label's threshold, or a phrase-pattern match where patterns decide; then the not-codeable
+    theme for a comment no theme fits, where the codebook says so. For scoring many models on the same comments
+    (cross-validation, simulations) without running the pipeline each time."""
+    by_model = model.scores(texts, hits) >= model.thresholds
+    pattern_decides = codebook.patterns_decide | (model.positives < MIN_TRAINED_POSITIVES)
+    decided = (by_model | ((hits.toarray() > 0) & pattern_decides)).astype(int)
+    if codebook.other_when_untagged:
+        decided[decided.sum(axis=1) == 0, codebook.codes.index(codebook.not_codeable)] = 1
+    return decided
