@@ -55,8 +55,12 @@ def simulate(
         started = time.perf_counter()
         by_suggest = run("suggest", suggested, weight)
         adapt_seconds = time.perf_counter() - started
-        by_random = [run("random", np.random.RandomState(seed).choice(everyone, n, replace=False), weight)
-                     for seed in RANDOM_SEEDS]
+        random_picks = [np.random.RandomState(seed).choice(everyone, n, replace=False) for seed in RANDOM_SEEDS]
+        by_random = [run("random", picks, weight) for picks in random_picks]
+        random_unadapted = [
+            float(f1_score(truth[rest], decide(model, codebook, features, rest), average="micro"))
+            for rest in (np.setdiff1d(everyone, picks) for picks in random_picks)
+        ]
         # "No adaptation" is scored on the same comments as the suggested run, and on each random run's rest.
         unadapted = run("none", np.array([], dtype=int), None)
         rest = np.setdiff1d(everyone, suggested)
@@ -64,6 +68,7 @@ def simulate(
         results.append({
             "set": name, "comments": len(truth), "coded": n, "weight": weight,
             "no_adaptation_all": round(unadapted, 3), "no_adaptation_rest_of_suggested": round(unadapted_rest, 3),
+            "random_rest_no_adaptation": round(float(np.mean(random_unadapted)), 3),
             "random_mean": round(float(np.mean(by_random)), 3), "random_min": round(float(np.min(by_random)), 3),
             "random_max": round(float(np.max(by_random)), 3), "suggested": round(by_suggest, 3),
             "suggest_seconds": round(suggest_seconds, 2), "adapt_seconds": round(adapt_seconds, 2),
@@ -84,7 +89,7 @@ def wmty(weights: list[float], n: int = 100) -> list[dict]:
     return simulate("wmty development set (300 comments, 3 sources)", model, codebook, features, truth, n, weights)
 
 
-def px(weights: list[float], n: int = 200, services: tuple[str, ...] = ("111", "See and Convey", "PTS")) -> list[dict]:
+def px(weights: list[float], services: list[str], n: int = 200) -> list[dict]:
     from nlp.public_data import is_no_answer, read_all
     from nlp.train import fit_px, label_matrix
 
@@ -112,12 +117,13 @@ def main() -> None:
     parser.add_argument("--wmty", action="store_true")
     parser.add_argument("--px", action="store_true")
     parser.add_argument("--weights", default=str(ANALYST_WEIGHT), help="comma-separated analyst weights to try")
+    parser.add_argument("--px-services", default="111,See and Convey,PTS", help="NEAS services to hold out")
     arguments = parser.parse_args()
     weights = [float(w) for w in arguments.weights.split(",")]
     if arguments.wmty or not arguments.px:
         wmty(weights)
     if arguments.px:
-        px(weights)
+        px(weights, arguments.px_services.split(","))
 
 
 if __name__ == "__main__":

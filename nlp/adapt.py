@@ -26,8 +26,16 @@ from nlp.comment_files import CodedComments
 from nlp.models import ThemeModel, theme_model_path
 from nlp.pipeline import MIN_TRAINED_POSITIVES
 
-# Inverse L2 penalty on the correction, per analyst comment (scikit-learn's C). See data/eval/README.md.
+# Inverse L2 penalty on the correction (scikit-learn's C): how much the analysts' comments count against the
+# shipped model. px held-out NEAS service 111, 200 suggested comments: C 0.3 -> 0.560, 1 -> 0.579, 3 -> 0.589 at
+# threshold 0.5, but random picks 0.546 / 0.550 / 0.550 and PTS equal; wmty 0.814 / 0.816 / 0.818. See
+# data/eval/README.md ("Adaptation").
 ANALYST_WEIGHT = 1.0
+# The adapted scores are calibrated probabilities; F1 is best below 0.5 for labels most comments lack. Micro-F1 on
+# the rest after 200 coded comments, px held-out NEAS services 111 / PTS (suggested): threshold 0.5 -> 0.579 /
+# 0.729, 0.35 -> 0.630 / 0.737, 0.25 -> 0.645 / 0.718; keeping the shipped operating point -> 0.576 / 0.466. wmty
+# development set after 100: 0.816, 0.817, 0.813.
+ADAPTED_THRESHOLD = 0.35
 # The shipped score enters scaled up so its coefficient is, in effect, not penalised.
 _SCORE_SCALE = 10.0
 # A label needs this many analyst comments with it, and without it, to be adapted.
@@ -113,7 +121,7 @@ def adapt_theme_model(
         coef[:, j] = scale * model.coef[:, j]
         coef[present, j] += fitted.coef_[0, 1:]
         intercept[j] = scale * (model.intercept[j] - _logit(model.thresholds[j])) + fitted.intercept_[0]
-        thresholds[j] = 0.5
+        thresholds[j] = ADAPTED_THRESHOLD
     return Adaptation(
         replace(model, coef=coef, intercept=intercept, thresholds=thresholds), adapted, positives, len(labels)
     )
