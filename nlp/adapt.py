@@ -114,9 +114,12 @@ def adapt_theme_model(
     adapted = (positives >= min_each_way) & (len(labels) - positives >= min_each_way)
     for j in np.flatnonzero(adapted):
         inputs = sparse.hstack([sparse.csr_matrix(margin[:, [j]] * _SCORE_SCALE), seen], format="csr")
-        fitted = LogisticRegression(C=weight, solver="lbfgs", max_iter=2000).fit(
-            inputs, labels[:, j]
-        )
+        # The dual liblinear solver suits far fewer comments than features: 2-5 times faster than lbfgs here, with
+        # the same scores (px 111: 0.632 v 0.630, PTS 0.738 v 0.737, wmty 0.817 v 0.817). Its intercept is
+        # penalised, so it is given room (intercept_scaling).
+        fitted = LogisticRegression(
+            C=weight, solver="liblinear", dual=True, intercept_scaling=10.0, max_iter=1000
+        ).fit(inputs, labels[:, j])
         scale = fitted.coef_[0, 0] * _SCORE_SCALE
         coef[:, j] = scale * model.coef[:, j]
         coef[present, j] += fitted.coef_[0, 1:]
