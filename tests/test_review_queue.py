@@ -7,6 +7,7 @@ import pytest
 
 from engagement.db import get_engine
 from engagement.free_text.job import analyse_pending
+from engagement.free_text.learning import refresh_survey_model, wait_for_background_refresh
 from engagement.free_text.review import comments_for_review, review_page, review_queue, set_analyst_themes
 from engagement.intake import Provenance, submit_many
 from tests.conftest import valid_answers
@@ -19,6 +20,8 @@ COMMENTS = [f"Comment number {n:02d}: the waiting list for appointments is too l
 def analysed(session, form, db_url):
     submit_many(session, form, [(valid_answers(what_matters=text), Provenance()) for text in COMMENTS])
     analyse_pending(get_engine(db_url), form)
+    # The survey's model sets the suggested order once; it changes only after the next batch of decisions.
+    refresh_survey_model(get_engine(db_url), form, "wmty")
     return comments_for_review(get_engine(db_url), form, "what_matters")
 
 
@@ -64,6 +67,7 @@ def test_unreviewed_filter_hides_reviewed_comments(analysed, db_url, session, fo
     app.toggle(key="review_unreviewed_only").set_value(True).run()
     assert not app.exception
     assert any("Comments 1–10 of 13 not yet reviewed" in str(c.value) for c in app.caption)
+    wait_for_background_refresh(timeout=120)  # twelve decisions: the page started a refresh of the model
 
 
 def test_a_page_past_the_end_shows_the_last_page(analysed):

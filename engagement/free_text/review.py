@@ -62,13 +62,14 @@ def comments_for_review(
 def review_queue(
     comments: pd.DataFrame, *, unreviewed_only: bool = False, suggested: Sequence[int] = ()
 ) -> pd.DataFrame:
-    """The comments in the order an analyst reviews them: the ``suggested`` answer ids not yet reviewed first, in
-    their order (those the model would learn most from), then the rest by answer id, so the list is the same on
-    every run."""
+    """The comments in the order an analyst reviews them: the ``suggested`` answer ids first, in their order
+    (those the model would learn most from, chosen among comments not reviewed when the model was last
+    refreshed), then the rest by answer id. Saving a decision moves nothing: the list is the same on every run
+    until the next refresh."""
     queue = comments[~comments["reviewed"]] if unreviewed_only else comments
     rank = pd.Series(range(len(suggested)), index=pd.Index(suggested, dtype="int64"), dtype="float64")
     rank = rank[~rank.index.duplicated()]
-    order = queue.assign(_rank=queue["answer_id"].map(rank).where(~queue["reviewed"]).fillna(math.inf))
+    order = queue.assign(_rank=queue["answer_id"].map(rank).fillna(math.inf))
     return order.sort_values(["_rank", "answer_id"], ignore_index=True).drop(columns="_rank")
 
 
