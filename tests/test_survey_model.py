@@ -107,3 +107,23 @@ def test_the_page_shows_agreement_with_the_analysts_and_orders_the_queue_by_sugg
     first = str(app.get("form")[0].text[0].value)  # the first review card
     suggested = survey_model(engine, form, "wmty").suggested
     assert first == survey.set_index("answer_id").loc[suggested[0], "redacted_text"]
+
+
+def test_the_survey_model_is_stored_and_re_tags_on_postgres(postgres_url, form):
+    from sqlmodel import Session
+
+    engine = get_engine(postgres_url)
+    with Session(engine) as session:
+        texts = [HUB.format(place=place) for place in PLACES] + [STAFF.format(place=place) for place in PLACES[:8]]
+        submit_many(session, form, [(valid_answers(what_matters=text), Provenance()) for text in texts])
+        analyse_pending(engine, form)
+        comments = comments_for_review(engine, form, "what_matters")
+        reviewed = review_hub_comments(session, comments, 12)
+    assert refresh_survey_model(engine, form, "wmty")
+    assert survey_model(engine, form, "wmty").agreement.comments == 16
+    assert pending_count(engine, form) == len(comments) - len(reviewed)
+    analyse_pending(engine, form)
+    assert pending_count(engine, form) == 0
+    after = comments_for_review(engine, form, "what_matters").set_index("answer_id")
+    unreviewed_hub = comments[comments["redacted_text"].str.startswith("The hub")]["answer_id"].tolist()[12:]
+    assert all("T18" in themes for themes in after.loc[unreviewed_hub, "themes"])
