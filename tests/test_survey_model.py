@@ -104,6 +104,9 @@ def test_the_page_shows_agreement_with_the_analysts_and_orders_the_queue_by_sugg
     shown = " ".join(str(m.value) for m in app.markdown)
     assert "The model agrees with your analysts on" in shown
     assert "5-fold cross-validation, 16 reviewed comments" in shown
+    # The analyst's order stays put until they ask for the updated model's suggestions.
+    [newer] = [button for button in app.button if "show its new suggestions" in button.label]
+    newer.click().run()
     first = str(app.get("form")[0].text[0].value)  # the first review card
     suggested = survey_model(engine, form, "wmty").suggested
     assert first == survey.set_index("answer_id").loc[suggested[0], "redacted_text"]

@@ -125,7 +125,16 @@ unreviewed_only = st.toggle("Only comments not yet reviewed", key="review_unrevi
 comments = (
     all_comments[all_comments["themes"].apply(lambda codes: theme_filter in codes)] if theme_filter else all_comments
 )
-queue = review_queue(comments, unreviewed_only=unreviewed_only, suggested=learnt.suggested if learnt else [])
+# The order this analyst works through stays put until they ask for the model's newer suggestions, so a refresh
+# finishing in the background never moves a comment they are about to save.
+order_key = f"review_order_{codebook.slug}"
+latest = learnt.suggested if learnt else []
+if order_key not in st.session_state:
+    st.session_state[order_key] = latest
+if st.session_state[order_key] != latest:
+    st.button("The model has been updated: show its new suggestions first",
+              on_click=lambda: st.session_state.update({order_key: latest}))
+queue = review_queue(comments, unreviewed_only=unreviewed_only, suggested=st.session_state[order_key])
 pages = review_page(queue, 1).pages
 if st.session_state.get("review_page", 1) > pages:  # the queue shrank (a filter, or the last comments reviewed)
     st.session_state["review_page"] = pages
