@@ -230,21 +230,68 @@ def nlp_topics(question: str, n_topics: int, form_slug: str) -> None:
             click.echo(f"    “{example}”")
 
 
+ADAPT_OPTION = click.option(
+    "--adapt", "coded_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV of comments an analyst coded (id, text, optional question and sentiment, one 0/1 column per label "
+         "named as predict writes them): the model is adapted to them first.",
+)
+
+
+def _model_for(codebook: str, coded_csv: Path | None):  # noqa: ANN202 - nlp is imported late for start-up speed
+    """The shipped theme model, or the one adapted to an analyst's coded comments (summary to stderr)."""
+    import nlp
+    from nlp.adapt import adapt_to_coded_comments, shipped_theme_model
+    from nlp.comment_files import read_coded_comments
+
+    if coded_csv is None:
+        return shipped_theme_model(codebook), []
+    loaded = nlp.load_codebook(codebook)
+    coded = read_coded_comments(coded_csv, loaded)
+    adaptation = adapt_to_coded_comments(loaded.slug, coded)
+    click.echo(adaptation.summary([theme.label for theme in loaded.themes]), err=True)
+    return adaptation.model, coded.ids
+
+
 @nlp_group.command("predict")
 @click.option("--codebook", required=True, help="Codebook slug, for example px or wmty.")
 @click.option("--input", "in_csv", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV with columns id and text, and optionally question.")
 @click.option("--output", "out_csv", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write id, sentiment and one 0/1 column per codebook label.")
-def nlp_predict(codebook: str, in_csv: Path, out_csv: Path) -> None:
+@ADAPT_OPTION
+def nlp_predict(codebook: str, in_csv: Path, out_csv: Path, coded_csv: Path | None) -> None:
     """Code a CSV of comments with a codebook: every input id appears once in the output."""
     import nlp
 
     try:
-        rows = nlp.predict_file(in_csv, out_csv, codebook)
+        model = _model_for(codebook, coded_csv)[0] if coded_csv else None
+        rows = nlp.predict_file(in_csv, out_csv, codebook, theme_model=model)
     except (ValueError, nlp.CodebookError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {rows:,} rows to {out_csv}", err=True)
+
+
+@nlp_group.command("suggest")
+@click.option("--codebook", required=True, help="Codebook slug, for example px or wmty.")
+@click.option("--input", "in_csv", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV with columns id and text, and optionally question.")
+@click.option("--n", "count", required=True, type=click.IntRange(min=1), help="How many comments to suggest.")
+@click.option("--output", "out_csv", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the id (and rank) of each suggested comment, first to code first.")
+@ADAPT_OPTION
+def nlp_suggest(codebook: str, in_csv: Path, count: int, out_csv: Path, coded_csv: Path | None) -> None:
+    """Choose the comments an analyst should code first to teach the model most: those it is least sure about,
+    and different from each other. With --adapt, the next batch after the comments already coded."""
+    import nlp
+    from nlp.suggest import suggest_file
+
+    try:
+        model, coded_ids = _model_for(codebook, coded_csv)
+        written = suggest_file(in_csv, out_csv, codebook, count, model, exclude_ids=coded_ids)
+    except (ValueError, nlp.CodebookError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {written:,} suggested comments to {out_csv}"
+               + (f" (the input has {written:,} comments to code)" if written < count else ""), err=True)
 
 
 @nlp_group.command("evaluate")

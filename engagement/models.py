@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 CHANNELS: dict[str, str] = {
@@ -290,3 +290,21 @@ class PublicAction(SQLModel, table=True):
     published: bool = Field(default=False)
     updated_at: datetime = Field(default_factory=utc_now)
     updated_by: str = Field(max_length=200)
+
+
+class SurveyThemeModel(SQLModel, table=True):
+    """A survey's own theme model for one codebook: the shipped model adapted to this survey's analyst decisions,
+    how well it agrees with them (cross-validated), and the review queue it suggests. Kept in the database so
+    every app instance uses the same one. ``refreshing_since`` is the lease of the job refreshing it."""
+
+    __tablename__ = "survey_theme_model"
+
+    survey_slug: str = Field(primary_key=True, max_length=100)
+    codebook: str = Field(primary_key=True, max_length=50)
+    model: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    base_version: str = Field(default="", max_length=80)
+    reviewed: int = 0  # analyst-reviewed comments the model and its agreement rest on
+    agreement: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
+    suggested: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON list of answer ids
+    model_changed_at: datetime | None = None
+    refreshing_since: datetime | None = None

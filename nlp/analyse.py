@@ -22,8 +22,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.codebook import codebooks_dir, load_codebook
-from nlp.models import artefact_hash, models_dir
-from nlp.pipeline import build_pipeline
+from nlp.models import ThemeModel, artefact_hash, models_dir
+from nlp.pipeline import ThemeTagger, build_pipeline
 from nlp.redaction import PLACEHOLDERS, Redaction, apply_redactions
 
 # Longer comments are cut here (at a word boundary) before analysis; their status says so.
@@ -155,8 +155,12 @@ def _read_docs(
     nlp: Language,
     batch_size: int,
     disable: Sequence[str] = (),
+    theme_model: tuple[str, ThemeModel] | None = None,
 ) -> Iterator[tuple[Doc, Status]]:
-    """Screened comments through the pipeline, in input order, each with its screening status."""
+    """Screened comments through the pipeline, in input order, each with its screening status.
+    ``theme_model`` (codebook slug, model) tags that codebook with a survey's adapted model instead of the
+    shipped one: the cached pipeline runs without its tagger, then a tagger with the adapted model, then the
+    sentiment scorer (which reads the themes for per-mention sentiment)."""
     statuses: list[Status] = []
 
     def prepared_docs() -> Iterator[Doc]:
@@ -167,7 +171,16 @@ def _read_docs(
             doc._.question = question  # the theme tagger reads it, so it is set before the pipeline runs
             yield doc
 
-    for position, doc in enumerate(nlp.pipe(prepared_docs(), batch_size=batch_size, disable=list(disable))):
+    if theme_model is None:
+        docs = nlp.pipe(prepared_docs(), batch_size=batch_size, disable=list(disable))
+    else:
+        slug, model = theme_model
+        skipped = [*disable, f"theme_tagger_{slug}", "sentiment_scorer"]
+        tagger = ThemeTagger(nlp, load_codebook(slug), model)
+        docs = nlp.get_pipe("sentiment_scorer").pipe(
+            tagger.pipe(nlp.pipe(prepared_docs(), batch_size=batch_size, disable=skipped), batch_size), batch_size
+        )
+    for position, doc in enumerate(docs):
         yield doc, statuses[position]
 
 
@@ -177,11 +190,14 @@ def analyse_comments(
     batch_size: int = 1000,
     *,
     questions: Iterable[str | None] | None = None,
+    theme_model: ThemeModel | None = None,
 ) -> Iterator[CommentAnalysis]:
-    """One analysis per comment, in input order. ``questions`` (optional) are the questions they answered."""
+    """One analysis per comment, in input order. ``questions`` (optional) are the questions they answered;
+    ``theme_model`` a survey's adapted model for the codebook (default: the shipped one)."""
     load_codebook(codebook)
     nlp = build_pipeline((codebook,))
-    for doc, status in _read_docs(texts, questions, nlp, batch_size):
+    adapted = (codebook, theme_model) if theme_model is not None else None
+    for doc, status in _read_docs(texts, questions, nlp, batch_size, theme_model=adapted):
         yield _result(doc, codebook, status)
 
 
@@ -196,12 +212,18 @@ Row = tuple[str, str, str | None]  # id, text, question
 
 
 def predict_file(
-    in_csv: str | Path, out_csv: str | Path, codebook: str = "px", batch_size: int = 1000, workers: int | None = None
+    in_csv: str | Path,
+    out_csv: str | Path,
+    codebook: str = "px",
+    batch_size: int = 1000,
+    workers: int | None = None,
+    theme_model: ThemeModel | None = None,
 ) -> int:
     """Write ``id``, ``sentiment`` and one 0/1 column per codebook label for every row of ``in_csv``.
 
-    ``in_csv`` needs ``id`` and ``text`` columns and may have ``question``. Returns the rows written. Large files
-    are read by ``workers`` processes (default: one per CPU this process may use), each with the same pipeline.
+    ``in_csv`` needs ``id`` and ``text`` columns and may have ``question``. ``theme_model`` is a model adapted to
+    this survey (``nlp.adapt``), used instead of the shipped one. Returns the rows written. Large files are read
+    by ``workers`` processes (default: one per CPU this process may use), each with the same pipeline.
     """
     in_path, out_path = Path(in_csv), Path(out_csv)
     loaded = load_codebook(codebook)
@@ -217,7 +239,8 @@ def predict_file(
     with out_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "sentiment", *(theme.label for theme in loaded.themes)])
-        for written in _each_in_workers(_PredictChunk(nlp, loaded.slug, batch_size), chunks, workers):
+        job = _PredictChunk(nlp, loaded.slug, batch_size, theme_model)
+        for written in _each_in_workers(job, chunks, workers):
             writer.writerows(written)
     return len(rows)
 
@@ -229,6 +252,7 @@ class _PredictChunk:
     nlp: Language
     codebook: str
     batch_size: int
+    theme_model: ThemeModel | None = None  # a survey's adapted model; the forked workers inherit it
 
     def __call__(self, rows: Sequence[Row]) -> list[list[str | int]]:
         loaded = load_codebook(self.codebook)
@@ -240,6 +264,7 @@ class _PredictChunk:
             self.nlp,
             self.batch_size,
             LABELS_ONLY_SKIPS,
+            (self.codebook, self.theme_model) if self.theme_model is not None else None,
         )
         written: list[list[str | int]] = []
         for (row_id, _, _), (doc, status) in zip(rows, docs, strict=True):

@@ -163,24 +163,38 @@ class ThemeModel:
             intercept[j] = model.intercept_[0]
         return cls(list(codes), vectorizer, coef, intercept, thresholds, positives)
 
+    def _state(self) -> dict:
+        return {
+            "codes": self.codes,
+            **_vectorizer_state(self.vectorizer),
+            "coef": self.coef.astype(np.float16),
+            "intercept": self.intercept,
+            "thresholds": self.thresholds,
+            "positives": self.positives,
+            "pattern_weight": self.pattern_weight,
+        }
+
+    def to_bytes(self) -> bytes:
+        """The model as skops bytes, to keep in a database (a survey's adapted model)."""
+        return sio.dumps(self._state(), compression=ZIP_DEFLATED)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ThemeModel:
+        untrusted = [name for name in sio.get_untrusted_types(data=data) if name not in TRUSTED_TYPES]
+        if untrusted:
+            raise ValueError(f"stored theme model: refusing to load types not known to be safe: {untrusted}")
+        return cls._from_state(sio.loads(data, trusted=TRUSTED_TYPES))
+
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        sio.dump(
-            {
-                "codes": self.codes,
-                **_vectorizer_state(self.vectorizer),
-                "coef": self.coef.astype(np.float16),
-                "intercept": self.intercept,
-                "thresholds": self.thresholds,
-                "positives": self.positives,
-                "pattern_weight": self.pattern_weight,
-            },
-            path,
-        )
+        sio.dump(self._state(), path)
 
     @classmethod
     def load(cls, path: Path) -> ThemeModel:
-        state = _safe_load(path)
+        return cls._from_state(_safe_load(path))
+
+    @classmethod
+    def _from_state(cls, state: dict) -> ThemeModel:
         return cls(
             codes=list(state["codes"]),
             vectorizer=_vectorizer_from_state(state["terms"], state["idf"]),

@@ -7,12 +7,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 import nlp
+from engagement.free_text.survey_model import adapted_theme_model, stale_answer_ids
 from engagement.models import Answer, ModelThemeTag, RedactionLog, Response, TextAnalysis, utc_now
 from survey_forms import Form
 
@@ -51,14 +52,15 @@ def _pending_query(form: Form, version: str) -> Select:
         .where(
             Response.survey_slug == form.slug,
             Answer.question_id.in_(respondent_text_ids(form)),
-            Answer.id.not_in(analysed),
+            or_(Answer.id.not_in(analysed), Answer.id.in_(stale_answer_ids(form))),
         )
     )
 
 
 def pending_answers(session: Session, form: Form, version: str | None = None, limit: int | None = None
                     ) -> list[PendingAnswer]:
-    """Respondent-written answers to this form not yet read by the current model version (oldest first)."""
+    """Respondent-written answers to this form not yet read by the current model version, or tagged before the
+    survey's adapted model last changed and not reviewed since (oldest first)."""
     query = _pending_query(form, version or model_version()).order_by(Answer.id).limit(limit)
     return [PendingAnswer(*row) for row in session.execute(query)]
 
@@ -111,6 +113,8 @@ def analyse_batch(session: Session, form: Form, batch: Sequence[PendingAnswer], 
         # The engine reads the question asked (praise or improvement) from its wording, so give it the words.
         asked = [" ".join(filter(None, [form.question(i.question_id).text, form.question(i.question_id).help]))
                  for i in items]
+        # A coded question's themes come from the survey's own adapted model once its analysts have taught it.
+        adapted = adapted_theme_model(session, form, codebook) if codebook else None
         results = list(nlp.analyse_comments([i.text for i in items], codebook or REDACTION_ONLY_CODEBOOK,
-                                            questions=asked))
+                                            questions=asked, theme_model=adapted))
         store_analyses(session, items, codebook, version, results)

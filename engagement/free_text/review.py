@@ -4,7 +4,9 @@ and the training examples those decisions make."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import delete, select
@@ -19,6 +21,7 @@ from engagement.models import AnalystThemeTag, Answer, ModelThemeTag, TextAnalys
 from survey_forms import Form
 
 DECISIONS = ("accept", "reject", "add")
+REVIEW_PAGE_SIZE = 10
 
 
 def comments_for_review(
@@ -58,10 +61,48 @@ def comments_for_review(
     )
     if theme_code:
         answers = answers[answers["themes"].apply(lambda codes: theme_code in codes)]
-    return answers[
-        ["answer_id", "response_reference", "redacted_text", "sentiment", "themes", "evidence", "reviewed",
-         "theme_sentiments"]
-    ]
+    columns = ["answer_id", "response_reference", "redacted_text", "sentiment", "themes", "evidence", "reviewed",
+               "theme_sentiments"]
+    return answers.sort_values("answer_id", ignore_index=True)[columns]
+
+
+def review_queue(
+    comments: pd.DataFrame, *, unreviewed_only: bool = False, suggested: Sequence[int] = ()
+) -> pd.DataFrame:
+    """The comments in the order an analyst reviews them: the ``suggested`` answer ids first, in their order
+    (those the model would learn most from, chosen among comments not reviewed when the model was last
+    refreshed), then the rest by answer id. Saving a decision moves nothing: the list is the same on every run
+    until the next refresh."""
+    queue = comments[~comments["reviewed"]] if unreviewed_only else comments
+    rank = pd.Series(range(len(suggested)), index=pd.Index(suggested, dtype="int64"), dtype="float64")
+    rank = rank[~rank.index.duplicated()]
+    order = queue.assign(_rank=queue["answer_id"].map(rank).fillna(math.inf))
+    return order.sort_values(["_rank", "answer_id"], ignore_index=True).drop(columns="_rank")
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    """One page of the review queue: ``number`` counts from 1; a number past the end shows the last page."""
+
+    comments: pd.DataFrame
+    number: int
+    pages: int
+    total: int
+    first: int  # position in the queue of the first comment shown, from 1 (0 when the queue is empty)
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.comments) - 1 if len(self.comments) else 0
+
+
+def review_page(queue: pd.DataFrame, number: int, size: int = REVIEW_PAGE_SIZE) -> ReviewPage:
+    pages = max(1, math.ceil(len(queue) / size))
+    number = min(max(1, number), pages)
+    start = (number - 1) * size
+    shown = queue.iloc[start : start + size]
+    return ReviewPage(shown, number, pages, len(queue), start + 1 if len(shown) else 0)
+
+
 def set_analyst_themes(
     session: Session, answer_id: int, codebook: str, chosen: Iterable[str], analyst: str,
     via: str = "page: Comments and themes",

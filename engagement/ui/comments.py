@@ -9,7 +9,8 @@ import nlp
 from engagement.analysis.counts import response_counts
 from engagement.free_text.analyse import codebook_questions, pending_count
 from engagement.free_text.job import job_progress, start_background_analysis
-from engagement.free_text.review import comments_for_review, set_analyst_themes
+from engagement.free_text.learning import MIN_FOR_AGREEMENT, refresh_due, start_background_refresh, survey_model
+from engagement.free_text.review import comments_for_review, review_page, review_queue, set_analyst_themes
 from engagement.free_text.themes import theme_summary
 from engagement.reports.charts import theme_chart
 from engagement.ui.access import require_roles
@@ -17,8 +18,6 @@ from engagement.ui.shared import current_form, engine, synthetic_notice
 from engagement.ui.text import escape_markdown
 
 user = require_roles("analyst", "admin")
-
-REVIEW_PAGE_SIZE = 10
 
 
 @st.cache_data(show_spinner="Looking for topics…", max_entries=20)
@@ -83,16 +82,72 @@ for topic in topics:
             st.text(example)  # respondent text is data, never markup
 
 st.header("Review comments", divider="blue")
-st.caption("Your decisions are kept apart from the model's and always win. `engagement nlp train` learns from them.")
+st.caption("Your decisions are kept apart from the model's and always win. After every few decisions the model "
+           "learns from them in the background and re-tags the comments nobody has reviewed.")
 st.caption(f"Decisions are recorded as made by {user.username}.")
+if due := refresh_due(engine(), form):
+    start_background_refresh(engine(), form, due)
+learnt = survey_model(engine(), form, codebook.slug)
+
+
+def model_agreement() -> None:
+    """How well this survey's model agrees with its analysts so far, and the themes it still gets wrong."""
+    if learnt is None or learnt.agreement is None:
+        reviewed = learnt.reviewed if learnt else 0
+        st.caption(f"Review at least {MIN_FOR_AGREEMENT} comments to see how well the model agrees with your "
+                   f"analysts ({reviewed} reviewed when the model was last updated).")
+        return
+    found = learnt.agreement
+    st.write(
+        f"The model agrees with your analysts on {found.micro_f1:.0%} of theme decisions (micro-F1, "
+        f"{found.folds}-fold cross-validation, {found.comments:,} reviewed comments); the model as shipped agreed "
+        f"on {found.shipped_micro_f1:.0%} of them."
+    )
+    wrong = found.themes.assign(errors=found.themes["missed"] + found.themes["wrongly_tagged"])
+    wrong = wrong[wrong["errors"] > 0].sort_values(["errors", "code"], ascending=[False, True]).head(6)
+    if not wrong.empty:
+        st.caption("Themes it still gets wrong most often (in the cross-validation):")
+        st.dataframe(
+            wrong.assign(theme=wrong["code"].map(labels))[["theme", "reviewed_with", "missed", "wrongly_tagged"]]
+            .rename(columns={"theme": "Theme", "reviewed_with": "Chosen by analysts", "missed": "Missed",
+                             "wrongly_tagged": "Tagged wrongly"}),
+            hide_index=True,
+        )
+
+
+model_agreement()
+if learnt is not None and learnt.refreshing:
+    st.caption("Updating the model with the latest decisions in the background…")
 theme_filter = st.selectbox(
     "Show comments tagged with", [None, *labels], format_func=lambda c: "Any theme" if c is None else labels[c]
 )
+unreviewed_only = st.toggle("Only comments not yet reviewed", key="review_unreviewed_only")
 comments = (
     all_comments[all_comments["themes"].apply(lambda codes: theme_filter in codes)] if theme_filter else all_comments
 )
-st.write(f"{len(comments):,} comments; showing {min(len(comments), REVIEW_PAGE_SIZE)}.")
-for row in comments.head(REVIEW_PAGE_SIZE).itertuples():
+# The order this analyst works through stays put until they ask for the model's newer suggestions, so a refresh
+# finishing in the background never moves a comment they are about to save.
+order_key = f"review_order_{codebook.slug}"
+latest = learnt.suggested if learnt else []
+if order_key not in st.session_state:
+    st.session_state[order_key] = latest
+if st.session_state[order_key] != latest:
+    st.button("The model has been updated: show its new suggestions first",
+              on_click=lambda: st.session_state.update({order_key: latest}))
+queue = review_queue(comments, unreviewed_only=unreviewed_only, suggested=st.session_state[order_key])
+pages = review_page(queue, 1).pages
+if st.session_state.get("review_page", 1) > pages:  # the queue shrank (a filter, or the last comments reviewed)
+    st.session_state["review_page"] = pages
+page = review_page(queue, int(st.number_input("Page", min_value=1, max_value=pages, step=1, key="review_page")))
+st.caption(
+    f"Comments {page.first}–{page.last} of {page.total:,}" + (" not yet reviewed" if unreviewed_only else "")
+    + f" · page {page.number} of {page.pages}. Comments not yet reviewed that the model would learn most from "
+    "come first."
+)
+
+
+def review_card(row) -> None:  # noqa: ANN001 - a row of the review queue (pandas itertuples)
+    """One comment with the model's themes and why, and the analyst's choice of themes to save."""
     with st.form(f"review_{row.answer_id}"):
         st.markdown(f"**{row.response_reference}** · {row.sentiment}" + (" · reviewed" if row.reviewed else ""))
         st.text(row.redacted_text)  # respondent text is data, never markup
@@ -111,3 +166,7 @@ for row in comments.head(REVIEW_PAGE_SIZE).itertuples():
                 st.error(escape_markdown(str(exc)))
             else:
                 st.rerun()
+
+
+for row in page.comments.itertuples():
+    review_card(row)

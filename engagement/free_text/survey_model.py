@@ -1,0 +1,43 @@
+"""A survey's adapted theme model as stored (table ``survey_theme_model``): loading it for the analysis job, and
+which analysed answers it has made stale (analysed before it changed and not reviewed by an analyst).
+
+``engagement.free_text.learning`` builds and refreshes it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlalchemy import and_, select
+from sqlalchemy.sql import Select
+from sqlmodel import Session
+
+from engagement.models import AnalystThemeTag, SurveyThemeModel, TextAnalysis
+from nlp.models import ThemeModel
+from survey_forms import Form
+
+
+def adapted_theme_model(session: Session, form: Form, codebook: str) -> ThemeModel | None:
+    """The survey's adapted model for this codebook, if its analysts have taught it anything yet."""
+    data = session.scalar(select(SurveyThemeModel.model).where(
+        SurveyThemeModel.survey_slug == form.slug, SurveyThemeModel.codebook == codebook))
+    return _model_from(bytes(data)) if data else None
+
+
+@lru_cache(maxsize=4)
+def _model_from(data: bytes) -> ThemeModel:
+    return ThemeModel.from_bytes(data)
+
+
+def stale_answer_ids(form: Form) -> Select:
+    """Answers whose themes came from an older model than the survey's current adapted one and that no analyst
+    has reviewed: the analysis job re-tags them."""
+    return (
+        select(TextAnalysis.answer_id)
+        .join(SurveyThemeModel, and_(SurveyThemeModel.survey_slug == form.slug,
+                                     SurveyThemeModel.codebook == TextAnalysis.codebook))
+        .where(SurveyThemeModel.model_changed_at.is_not(None),
+               TextAnalysis.analysed_at < SurveyThemeModel.model_changed_at,
+               TextAnalysis.status.not_in(["empty", "not_english"]),
+               TextAnalysis.answer_id.not_in(select(AnalystThemeTag.answer_id)))
+    )
