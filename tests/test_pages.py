@@ -115,3 +115,15 @@ def test_error_messages_quote_typed_text_as_text_not_markdown(session, db_url):
     assert "already entered" in shown
     assert "[x](http" not in shown and "**loud**" not in shown
     assert r"\[x\](http://evil.example/a) \*\*loud\*\*" in shown
+
+
+def test_comments_page_shows_the_codebook_rules_analysts_code_to(session, form, db_url):
+    from engagement.free_text.job import analyse_pending
+
+    add_demo_responses(session, form, 12, seed=6)
+    analyse_pending(get_engine(db_url), form)
+    app = open_page("comments", roles=("analyst",))
+    app.selectbox(key="guide_theme").set_value("T99").run()
+    shown = "\n".join(t.value for t in app.text)
+    assert "Code it when:" in shown and "Not when:" in shown
+    assert "Example:" in shown

@@ -16,6 +16,7 @@ from engagement.reports.charts import theme_chart
 from engagement.ui.access import require_roles
 from engagement.ui.shared import current_form, engine, synthetic_notice
 from engagement.ui.text import escape_markdown
+from nlp.codebook import guide
 
 user = require_roles("analyst", "admin")
 
@@ -85,6 +86,29 @@ st.header("Review comments", divider="blue")
 st.caption("Your decisions are kept apart from the model's and always win. After every few decisions the model "
            "learns from them in the background and re-tags the comments nobody has reviewed.")
 st.caption(f"Decisions are recorded as made by {user.username}.")
+
+
+def codebook_guide() -> None:
+    """What each theme means, from the codebook the coders used: the rules analysts code to."""
+    with st.expander(f"The {codebook.name} codebook: what each theme means and when to use it"):
+        themes = {entry["code"]: entry for entry in guide(codebook)}
+        chosen = st.selectbox("Theme", list(themes), key="guide_theme",
+                              format_func=lambda code: f"{code} {themes[code]['label']}")
+        entry = themes[chosen]
+        lines = [entry["definition"], ""]
+        lines += ["Code it when:", *(f"  - {rule}" for rule in entry["include"]), ""]
+        lines += ["Not when:", *(
+            f"  - {rule['rule']}" + (f" (code {rule['instead']} {rule['instead_label']} instead)"
+                                     if rule["instead"] else "")
+            for rule in entry["exclude"]
+        ), ""]
+        if entry["typical_phrases"]:
+            lines.append("Typical phrases: " + "; ".join(entry["typical_phrases"]))
+        lines += [f"Example: \"{ex['text']}\" -> {', '.join(ex['codes'])}" for ex in entry["examples"]]
+        st.text("\n".join(lines))
+
+
+codebook_guide()
 if due := refresh_due(engine(), form):
     start_background_refresh(engine(), form, due)
 learnt = survey_model(engine(), form, codebook.slug)
