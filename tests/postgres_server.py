@@ -50,7 +50,8 @@ def running_postgres() -> Iterator[str]:
     run = {"check": True, "capture_output": True}
     subprocess.run(_as_postgres_user([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
                                       "--auth=trust", "-E", "UTF8"]), **run)
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
+    # Room for the fifty-submitter test on top of the pooled connections the earlier tests of the session still hold.
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
     subprocess.run(_as_postgres_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options,
                                       "-l", str(root / "server.log"), "-w", "start"]), **run)
     try:

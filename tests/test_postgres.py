@@ -135,7 +135,9 @@ def test_row_level_counted_column_and_erasure_of_a_kept_response_on_postgres(pos
         twice = submit_response(session, form, valid_answers(age="52"), Provenance(channel="event"))
         decide(session, form.slug, kept.id, twice.id, "same_person", kept_id=kept.id, similarity=100,
                actor="pg", via="test")
-        assert counted_status(engine, (form.slug,)).to_dict() == {
+        # The database is shared with the other PostgreSQL tests: look at this test's two responses only.
+        assert counted_status(engine, (form.slug,))[[kept.reference, twice.reference]].to_dict() == {
             kept.reference: "yes", twice.reference: f"set aside: same person as {kept.reference}"}
         assert erase_response(session, kept.reference, actor="pg", via="test").counts_again == (twice.reference,)
-        assert set(load_respondents(engine, form)["reference"]) == {twice.reference}
+        counted = set(load_respondents(engine, form)["reference"])
+        assert twice.reference in counted and kept.reference not in counted

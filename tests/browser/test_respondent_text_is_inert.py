@@ -109,8 +109,12 @@ def test_comments_page_shows_every_payload_as_literal_text(page, app_server, sto
     sign_in(page, app_server, "analyst")
     open_from_menu(page, "Comments and themes")
     page.get_by_role("heading", name="Review comments").wait_for()
+    # The review cards are drawn after the heading (the queue's order is worked out first): wait for them.
+    page.wait_for_function("document.querySelectorAll('[data-testid=\"stText\"]').length >= 10", timeout=60_000)
+    settle(page)
     shown = page.get_by_test_id("stText").all_inner_texts()
-    comments = [text for text in shown if text and not text.startswith("Why:")]  # hidden: topic examples
+    # Left out: topic examples ("Why:") and the line naming each theme's sentiment (codebook labels, not comments).
+    comments = [text for text in shown if text and not text.startswith(("Why:", "How each theme was said:"))]
     assert len(comments) >= 10
     assert set(comments) <= set(stored_payloads["shown"])
     for payload in ("**bold 8** and __bold 8__", "<script>alert('xss-1')</script>", ":red[red nine ten]"):
