@@ -111,6 +111,19 @@ def _rest_suppressed(table: pd.DataFrame, rule: SuppressionRule, figures: list[s
     return table
 
 
+def _one_hot(answers: pd.Series | None, codes: list[str], rows: int) -> np.ndarray:
+    """rows x codes, 1.0 where the answer is that option's code. Read through the categories (a handful of
+    values) rather than comparing 100,000 strings once per option."""
+    if answers is None:
+        return np.zeros((rows, len(codes)))
+    if isinstance(answers.dtype, pd.CategoricalDtype):
+        by_category = pd.Index(codes).get_indexer(answers.cat.categories.astype(str))
+        position = np.where(answers.cat.codes.to_numpy() >= 0, by_category[answers.cat.codes.to_numpy()], -1)
+    else:
+        position = pd.Index(codes).get_indexer(answers.astype(object).where(answers.notna(), None).astype(str))
+    return (position[:, None] == np.arange(len(codes))).astype(float)
+
+
 def priority_breakdown(
     frame_with_dimensions: pd.DataFrame,
     form: Form,
@@ -129,12 +142,11 @@ def priority_breakdown(
     groups, members = _membership(frame, dimension)
     w = None if weights is None else weights.reindex(frame.index).fillna(0).to_numpy(float)
     rows: list[pd.DataFrame] = []
+    in_group = members.T.astype(float)
     for spec in form.likert_questions():
         codes = [o.code for o in spec.options]
-        answers = frame[spec.id] if spec.id in frame.columns else pd.Series(pd.NA, index=frame.index)
-        answers = answers.astype(object).where(answers.notna(), None).astype(str)
-        onehot = np.column_stack([answers.eq(code).to_numpy() for code in codes]).astype(float)
-        counts = members.T.astype(float) @ onehot
+        onehot = _one_hot(frame[spec.id] if spec.id in frame.columns else None, codes, len(frame))
+        counts = in_group @ onehot
         top = np.isin(codes, spec.top_box)
         item = pd.DataFrame({"dimension": dimension or WHOLE_AREA, "group": groups, "item_id": spec.id,
                              "item": spec.label})
@@ -153,9 +165,9 @@ def priority_breakdown(
         with np.errstate(divide="ignore", invalid="ignore"):
             item["rest_pct"] = 100 * item["rest_top_box_n"] / item["rest_n"].where(item["rest_n"] > 0)
         if w is not None:
-            weighted_rated = members.T.astype(float) @ (rated * w)
-            weighted_top = members.T.astype(float) @ (onehot[:, top].sum(axis=1) * w)
-            squares = members.T.astype(float) @ (rated * w**2)
+            weighted_rated = in_group @ (rated * w)
+            weighted_top = in_group @ (onehot[:, top].sum(axis=1) * w)
+            squares = in_group @ (rated * w**2)
             with np.errstate(divide="ignore", invalid="ignore"):
                 item["weighted_pct"] = np.where(weighted_rated > 0, 100 * weighted_top / weighted_rated, np.nan)
                 item["effective_n"] = np.where(squares > 0, weighted_rated**2 / squares, np.nan)
