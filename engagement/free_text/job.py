@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import socket
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from engagement.free_text.analyse import analyse_batch, model_version, pending_answers
+from engagement.free_text.background import OnePerSurvey
 from engagement.models import AppSetting
 from survey_forms import Form
 
@@ -163,8 +163,7 @@ def analyse_pending(
     return done
 
 
-_threads: dict[tuple[str, str], threading.Thread] = {}
-_threads_lock = threading.Lock()
+_jobs = OnePerSurvey("analyse")
 
 
 def _run_in_background(engine: Engine, form: Form) -> None:
@@ -181,21 +180,9 @@ def _run_in_background(engine: Engine, form: Form) -> None:
 def start_background_analysis(engine: Engine, form: Form) -> bool:
     """Start the analysis job in a thread of this process unless one is already running here; the lease keeps
     other processes and instances out. Returns whether a new thread was started."""
-    slot = (str(engine.url), form.slug)
-    with _threads_lock:
-        running = _threads.get(slot)
-        if running is not None and running.is_alive():
-            return False
-        thread = threading.Thread(target=_run_in_background, args=(engine, form), daemon=True,
-                                  name=f"analyse-{form.slug}")
-        _threads[slot] = thread
-        thread.start()
-        return True
+    return _jobs.start((str(engine.url), form.slug), _run_in_background, engine, form)
 
 
 def wait_for_background_analysis(timeout: float | None = None) -> None:
     """Wait for this process's analysis threads (tests, and a clean shutdown)."""
-    with _threads_lock:
-        threads = list(_threads.values())
-    for thread in threads:
-        thread.join(timeout)
+    _jobs.wait(timeout)

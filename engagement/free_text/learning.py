@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 import nlp
 from engagement.free_text.analyse import codebook_questions, model_version
+from engagement.free_text.background import OnePerSurvey
 from engagement.free_text.stored import analysed_answer_ids
 from engagement.models import AnalystThemeTag, Answer, Response, SurveyThemeModel, TextAnalysis, utc_now
 from nlp.adapt import adapt_theme_model, shipped_theme_model, theme_decisions
@@ -231,8 +231,7 @@ def refresh_due(engine: Engine, form: Form) -> list[str]:
     return due
 
 
-_threads: dict[tuple[str, str], threading.Thread] = {}
-_threads_lock = threading.Lock()
+_refreshes = OnePerSurvey("refresh-model")
 
 
 def _refresh_in_background(engine: Engine, form: Form, codebooks: list[str]) -> None:
@@ -247,20 +246,8 @@ def _refresh_in_background(engine: Engine, form: Form, codebooks: list[str]) -> 
 def start_background_refresh(engine: Engine, form: Form, codebooks: list[str]) -> bool:
     """Refresh these codebooks' survey models in a thread of this process unless one is already running here;
     the row lease keeps other instances out. Returns whether a thread was started."""
-    slot = (str(engine.url), form.slug)
-    with _threads_lock:
-        running = _threads.get(slot)
-        if running is not None and running.is_alive():
-            return False
-        thread = threading.Thread(target=_refresh_in_background, args=(engine, form, codebooks), daemon=True,
-                                  name=f"refresh-model-{form.slug}")
-        _threads[slot] = thread
-        thread.start()
-        return True
+    return _refreshes.start((str(engine.url), form.slug), _refresh_in_background, engine, form, codebooks)
 
 
 def wait_for_background_refresh(timeout: float | None = None) -> None:
-    with _threads_lock:
-        threads = list(_threads.values())
-    for thread in threads:
-        thread.join(timeout)
+    _refreshes.wait(timeout)
