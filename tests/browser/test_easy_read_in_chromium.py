@@ -24,6 +24,13 @@ def assert_no_serious_violations(page, step: str) -> None:
 def test_every_step_of_each_version_has_no_serious_or_critical_violation(page, app_server, version):
     page.goto(app_server["url"] + VERSIONS[version])
     wait_for_app(page)
+    chosen = page.get_by_role("radio", name=re.compile("Easy Read" if version == "easy_read" else "Standard"))
+    if not chosen.is_checked():
+        # Known and not yet fixed: now and then the first run of a fresh session misses the link's ?version=,
+        # and the standard version shows. Opening the link again shows the right one.
+        page.goto(app_server["url"] + VERSIONS[version])
+        wait_for_app(page)
+    assert chosen.is_checked()
     assert_no_serious_violations(page, f"{version}: start")
     page.get_by_role("button", name="Send my answers").click()
     page.get_by_text("There is a problem with your answers").wait_for()
@@ -35,8 +42,9 @@ def test_every_step_of_each_version_has_no_serious_or_critical_violation(page, a
                      "Supporting our workforce", "Digital innovation in healthcare"]:
             choose(page, item, "Important")
     choose(page, "Where do you live?" if version == "easy_read" else "Which area do you live in?", "Gedling")
+    wait_for_app(page)  # each choice reruns the page: send only once the last one has been taken in
     page.get_by_role("button", name="Send my answers").click()
-    page.get_by_text("Thank you. Your answers have been saved").wait_for()
+    page.get_by_text("Thank you. Your answers have been saved").wait_for(timeout=60_000)
     assert_no_serious_violations(page, f"{version}: thank you")
 
 
@@ -61,6 +69,6 @@ def test_the_easy_read_version_can_be_completed_with_the_keyboard_alone(page, ap
     page.keyboard.press("ArrowDown")  # from the first area to the second, choosing it
     tab_to(page, page.get_by_role("button", name="Send my answers"))
     page.keyboard.press("Enter")
-    page.get_by_text("Thank you. Your answers have been saved").wait_for()
+    page.get_by_text("Thank you. Your answers have been saved").wait_for(timeout=60_000)
     reference = re.search(r"reference (R-[0-9A-F]+)", page.get_by_text("Thank you.").inner_text())
     assert reference
