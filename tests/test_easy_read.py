@@ -74,3 +74,27 @@ def test_both_versions_are_offered_from_the_start_and_easy_read_saves_with_a_ref
     saved = session.exec(select(Response)).one()
     assert saved.survey_slug == "what-matters-to-you-2019-easy-read"
     assert f"reference {saved.reference}" in app.success[0].value
+
+
+def test_a_link_to_the_easy_read_version_wins_even_if_an_earlier_run_of_the_session_missed_it(db_url):
+    """Found: now and then the first run of a fresh session shows the standard version for a ?version=easy-read
+    link. Whatever run first sees the link's version must show it."""
+    from tests.pages import open_page
+
+    app = open_page("survey", roles=())  # a first run that did not see the link's query
+    assert app.title[0].value == "What matters to you"
+    app.query_params["version"] = "easy-read"
+    app.run()
+    assert app.radio(key="survey_version").value == "easy_read"
+    assert app.title[0].value == "What matters to you - Easy Read"
+
+
+def test_choosing_a_version_puts_it_in_the_address_so_the_link_can_be_shared(db_url):
+    from tests.pages import open_page
+
+    app = open_page("survey", roles=())
+    app.radio(key="survey_version").set_value("easy_read").run()
+    assert app.query_params["version"] == "easy-read"
+    app.radio(key="survey_version").set_value("standard").run()
+    assert "version" not in app.query_params
+    assert app.title[0].value == "What matters to you"

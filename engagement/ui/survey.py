@@ -13,10 +13,26 @@ from engagement.ui.shared import current_form, engine, next_submission_key, subm
 
 VERSIONS = {"standard": "Standard version", "easy_read": "Easy Read version (short sentences, everyday words)"}
 
+LINKED = {"easy-read": "easy_read", "standard": "standard"}  # ?version= in a link -> the version shown
+
+
+def _version_in_address() -> None:
+    """The chosen version goes into the address, so the link can be shared and every later run agrees with it."""
+    if st.session_state["survey_version"] == "easy_read":
+        st.query_params["version"] = "easy-read"
+    else:
+        st.query_params.pop("version", None)
+
+
 standard = current_form()
 easy_read = easy_read_version(standard.slug)
-if "survey_version" not in st.session_state:  # a link can open the Easy Read version directly
-    st.session_state["survey_version"] = "easy_read" if st.query_params.get("version") == "easy-read" else "standard"
+# The address decides on every run, not only the first: a session's first run can miss the link's query (seen in
+# Chromium now and then), and the radio's own changes are written back to the address before the page reruns.
+linked = LINKED.get(st.query_params.get("version", ""))
+if linked is not None:
+    st.session_state["survey_version"] = linked
+elif "survey_version" not in st.session_state:
+    st.session_state["survey_version"] = "standard"
 form = easy_read if st.session_state["survey_version"] == "easy_read" and easy_read is not None else standard
 PREFIX = "survey" if form is standard else "easy"
 st.title(form.title)
@@ -24,7 +40,7 @@ if form.definition.subtitle:
     st.subheader(form.definition.subtitle)
 if easy_read is not None:
     st.radio("Choose the version of the survey you would like", list(VERSIONS), format_func=VERSIONS.get,
-             key="survey_version")
+             key="survey_version", on_change=_version_in_address)
 
 thanks = st.session_state.pop("survey_thanks", None)
 if thanks:
