@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 CHANNELS: dict[str, str] = {
@@ -55,6 +55,17 @@ class Answer(SQLModel, table=True):
     question_id: str = Field(index=True, max_length=100)
     position: int = 0
     value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class DataRevision(SQLModel, table=True):
+    """A counter per survey that database triggers add one to whenever one of its responses or answers is
+    added, changed or deleted, or a keyed-in response is corrected (migration 0008). Reading it tells every app
+    instance that the data changed without scanning the answers."""
+
+    __tablename__ = "data_revision"
+
+    survey_slug: str = Field(primary_key=True, max_length=100)
+    revision: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
 
 
 class AppSetting(SQLModel, table=True):

@@ -141,3 +141,14 @@ def test_row_level_counted_column_and_erasure_of_a_kept_response_on_postgres(pos
         assert erase_response(session, kept.reference, actor="pg", via="test").counts_again == (twice.reference,)
         counted = set(load_respondents(engine, form)["reference"])
         assert twice.reference in counted and kept.reference not in counted
+
+
+def test_the_data_version_follows_every_change_on_postgres(postgres_url, form):
+    from engagement.analysis.respondents import data_version
+    from tests.test_respondents import data_version_follows_every_change
+
+    engine = get_engine(postgres_url)
+    untouched = data_version(engine, "another-survey")
+    with Session(engine) as session:
+        data_version_follows_every_change(engine, session, form)
+    assert data_version(engine, "another-survey") == untouched

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from engagement.analysis.respondents import answer_columns, data_version, respondent_frame
 from engagement.db import get_engine
 from engagement.demo import add_demo_responses
-from engagement.intake import Provenance, submit_many
+from engagement.intake import Provenance, submit_many, submit_response
 from engagement.models import Answer, Response
 from tests.conftest import valid_answers
 
@@ -72,22 +72,41 @@ def _codes(values: pd.Series) -> list[str | None]:
     return [None if pd.isna(value) else str(value) for value in values]
 
 
-def test_data_version_changes_when_answers_are_added_edited_or_deleted(session, form, db_url):
-    engine = get_engine(db_url)
+def data_version_follows_every_change(engine, session, form) -> None:
+    """Shared with the PostgreSQL tests: the version changes on every kind of change to a survey's data, and
+    only that survey's."""
+    from engagement.entries import correct_entry
+
     empty = data_version(engine, form.slug)
     submit_many(session, form, [(valid_answers(), Provenance()), (valid_answers(), Provenance())])
     added = data_version(engine, form.slug)
     assert added != empty and data_version(engine, form.slug) == added
+    first, second = session.scalars(select(Response.id).where(Response.survey_slug == form.slug)
+                                    .order_by(Response.id)).all()[-2:]
     with Session(engine) as other:
-        other.execute(update(Answer).where(Answer.question_id == "digital_innovation", Answer.response_id == 1)
+        other.execute(update(Answer).where(Answer.question_id == "digital_innovation", Answer.response_id == first)
                       .values(value="3"))
         other.commit()
     edited = data_version(engine, form.slug)
     assert edited != added
     with Session(engine) as other:
-        other.execute(delete(Answer).where(Answer.response_id == 2))
-        other.execute(delete(Response).where(Response.id == 2))
+        other.execute(delete(Answer).where(Answer.response_id == second))
+        other.execute(delete(Response).where(Response.id == second))
         other.commit()
     deleted = data_version(engine, form.slug)
     assert deleted not in (empty, added, edited)
-    assert data_version(engine, "another-survey") == empty
+    # A correction that only adds an answer (sex was not given) still counts as a change.
+    sheet = submit_response(session, form, valid_answers(), Provenance(channel="paper", entered_by="vol1",
+                                                                       paper_reference="DV-1"))
+    keyed = data_version(engine, form.slug)
+    assert correct_entry(session, form, sheet.reference, "vol1", valid_answers(sex="female"), via="test") == 2
+    assert data_version(engine, form.slug) != keyed
+    assert data_version(engine, "another-survey") == data_version(engine, "another-survey")
+    assert data_version(engine, "another-survey") not in (added, edited, deleted, keyed)
+
+
+def test_data_version_changes_when_answers_are_added_edited_corrected_or_deleted(session, form, db_url):
+    engine = get_engine(db_url)
+    untouched = data_version(engine, "another-survey")
+    data_version_follows_every_change(engine, session, form)
+    assert data_version(engine, "another-survey") == untouched

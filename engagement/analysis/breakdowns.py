@@ -140,41 +140,55 @@ def priority_breakdown(
     frame = frame_with_dimensions
     check_dimension(frame, dimension)
     groups, members = _membership(frame, dimension)
+    specs = form.likert_questions()
+    if not specs or not groups:
+        return pd.DataFrame()
     w = None if weights is None else weights.reindex(frame.index).fillna(0).to_numpy(float)
-    rows: list[pd.DataFrame] = []
     in_group = members.T.astype(float)
-    for spec in form.likert_questions():
+    every_code = list(dict.fromkeys(o.code for spec in specs for o in spec.options))
+    # Built as whole columns of numbers and one frame at the end: a frame per item, filled column by column,
+    # cost more than the arithmetic (100 ms of a by-place click at 100,000 responses).
+    parts: dict[str, list[np.ndarray]] = {}
+    for spec in specs:
         codes = [o.code for o in spec.options]
         onehot = _one_hot(frame[spec.id] if spec.id in frame.columns else None, codes, len(frame))
         counts = in_group @ onehot
         top = np.isin(codes, spec.top_box)
-        item = pd.DataFrame({"dimension": dimension or WHOLE_AREA, "group": groups, "item_id": spec.id,
-                             "item": spec.label})
-        item["n"] = counts.sum(axis=1)
-        item["top_box_n"] = counts[:, top].sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            item["pct"] = 100 * item["top_box_n"] / item["n"].where(item["n"] > 0)
-            for position, code in enumerate(codes):
-                item[f"count_{code}"] = counts[:, position]
-            for position, code in enumerate(codes):
-                item[f"pct_{code}"] = 100 * counts[:, position] / item["n"].where(item["n"] > 0)
-        item["ci_low"], item["ci_high"] = _wilson(item["top_box_n"].to_numpy(), item["n"].to_numpy())
         rated = onehot.sum(axis=1)
-        item["rest_n"] = rated.sum() - item["n"]
-        item["rest_top_box_n"] = onehot[:, top].sum() - item["top_box_n"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            item["rest_pct"] = 100 * item["rest_top_box_n"] / item["rest_n"].where(item["rest_n"] > 0)
+        n, top_n = counts.sum(axis=1), counts[:, top].sum(axis=1)
+        item = {"n": n, "top_box_n": top_n, "rest_n": rated.sum() - n, "rest_top_box_n": onehot[:, top].sum() - top_n}
+        for code in every_code:
+            item[f"count_{code}"] = counts[:, codes.index(code)] if code in codes else np.full(len(groups), np.nan)
         if w is not None:
-            weighted_rated = in_group @ (rated * w)
-            weighted_top = in_group @ (onehot[:, top].sum(axis=1) * w)
-            squares = in_group @ (rated * w**2)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                item["weighted_pct"] = np.where(weighted_rated > 0, 100 * weighted_top / weighted_rated, np.nan)
-                item["effective_n"] = np.where(squares > 0, weighted_rated**2 / squares, np.nan)
-        rows.append(item)
-    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
-    if table.empty:
-        return table
+            item["weighted_rated"] = in_group @ (rated * w)
+            item["weighted_top"] = in_group @ (onehot[:, top].sum(axis=1) * w)
+            item["squares"] = in_group @ (rated * w**2)
+        for name, values in item.items():
+            parts.setdefault(name, []).append(values)
+    column = {name: np.concatenate(values) for name, values in parts.items()}
+    n = column["n"]
+    shown_base = np.where(n > 0, n, np.nan)
+    rest_base = np.where(column["rest_n"] > 0, column["rest_n"], np.nan)
+    table = pd.DataFrame({
+        "dimension": dimension or WHOLE_AREA,
+        "group": np.tile(np.asarray(groups, dtype=object), len(specs)),
+        "item_id": np.repeat([spec.id for spec in specs], len(groups)),
+        "item": np.repeat([spec.label for spec in specs], len(groups)),
+        "n": n,
+        "top_box_n": column["top_box_n"],
+        "pct": 100 * column["top_box_n"] / shown_base,
+        **{f"count_{code}": column[f"count_{code}"] for code in every_code},
+        **{f"pct_{code}": 100 * column[f"count_{code}"] / shown_base for code in every_code},
+    })
+    table["ci_low"], table["ci_high"] = _wilson(column["top_box_n"], n)
+    table["rest_n"] = column["rest_n"]
+    table["rest_top_box_n"] = column["rest_top_box_n"]
+    table["rest_pct"] = 100 * column["rest_top_box_n"] / rest_base
+    if w is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rated_w, squares = column["weighted_rated"], column["squares"]
+            table["weighted_pct"] = np.where(rated_w > 0, 100 * column["weighted_top"] / rated_w, np.nan)
+            table["effective_n"] = np.where(squares > 0, rated_w**2 / squares, np.nan)
     scale = [c for c in table.columns if c.startswith("count_")]
     weighted = ["weighted_pct", "effective_n"] if w is not None else []
     raw = table.copy()
