@@ -117,30 +117,37 @@ def suppress(
     subtotals = {total: list(members) for total, members in (subtotals or {}).items()}
     out = table.copy()
     cells = [base, *[c for c in counts if c != base]]
-    values = out[cells].apply(pd.to_numeric, errors="coerce").astype(float)
-    hidden = values.gt(0) & values.lt(rule.min_cell)
-    small_base = values[base].isna() | values[base].lt(rule.min_base)
+    column_of = {name: position for position, name in enumerate(cells)}
+    # Plain arrays, rows × cells: the tables are small and pandas' per-column overhead was most of the cost.
+    values = np.column_stack([pd.to_numeric(out[c], errors="coerce").to_numpy(dtype=float) for c in cells]) \
+        if len(out) else np.zeros((0, len(cells)))
+    hidden = (values > 0) & (values < rule.min_cell)
+    base_values = values[:, 0]
+    small_base = np.isnan(base_values) | (base_values < rule.min_base)
     # A small base hides every count in its row, except in rows nobody is in: their zeros are known anyway.
-    hidden.loc[small_base & values[base].gt(0), cells[1:]] = True
-    if rule.secondary and not out.empty:
-        _secondary(values, hidden, base, cells[1:], subtotals, list(group_keys), out)
+    hidden[small_base & (base_values > 0), 1:] = True
+    if rule.secondary and len(out):
+        _secondary(values, hidden, column_of, cells[1:], subtotals, _group_ids(out, group_keys))
 
-    suppressed = small_base | hidden[base]
+    suppressed = small_base | hidden[:, 0]
     for column in derived:
-        out[column] = out[column].astype(object) if out[column].dtype == bool else out[column]
-        out.loc[suppressed, column] = np.nan
+        if out[column].dtype == bool:  # so it can hold missing
+            out[column] = out[column].astype(object)
+        _hide(out, column, suppressed)
     for count, columns in linked.items():
         for column in columns:
-            out.loc[hidden[count], column] = np.nan
-    for column in cells:
-        shown = values[column]
+            _hide(out, column, hidden[:, column_of[count]])
+    in_row_hidden = suppressed & (base_values > 0)
+    for position, column in enumerate(cells):
+        shown = values[:, position]
         if rule.round_to:
             shown = np.floor(shown / rule.round_to + 0.5) * rule.round_to
-        out[column] = shown.where(~hidden[column] & ~(suppressed & values[base].gt(0) & (column != base)))
+        conceal = hidden[:, position] | (in_row_hidden if position else False)
+        out[column] = np.where(conceal, np.nan, shown)
     out["suppressed"] = suppressed.astype(bool)
-    cell_hidden = hidden[cells[1:]].any(axis=1) if len(cells) > 1 else pd.Series(False, index=out.index)
+    cell_hidden = hidden[:, 1:].any(axis=1) if len(cells) > 1 else np.zeros(len(out), dtype=bool)
     out["suppression_note"] = np.select(
-        [hidden[base], small_base, cell_hidden],
+        [hidden[:, 0], small_base, cell_hidden],
         [
             f"Fewer than {rule.min_cell} people: not shown",
             f"Fewer than {rule.min_base} people: figures not shown",
@@ -151,63 +158,88 @@ def suppress(
     return out
 
 
+def _hide(table: pd.DataFrame, column: str, rows: np.ndarray) -> None:
+    """Set `column` to missing in `rows` (in place)."""
+    if not rows.any():
+        return
+    if table[column].dtype.kind == "f":
+        values = table[column].to_numpy(dtype=float, copy=True)
+        values[rows] = np.nan
+        table[column] = values
+    else:
+        table.loc[rows, column] = np.nan
+
+
+def _group_ids(table: pd.DataFrame, group_keys: Sequence[str]) -> np.ndarray | None:
+    """Which breakdown each row belongs to (rows sharing the `group_keys` values), or None without keys."""
+    if not group_keys:
+        return None
+    return table.groupby(list(group_keys), sort=False, dropna=False).ngroup().to_numpy()
+
+
 def _secondary(
-    values: pd.DataFrame,
-    hidden: pd.DataFrame,
-    base: str,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    column_of: dict[str, int],
     counts: list[str],
     subtotals: dict[str, list[str]],
-    group_keys: list[str],
-    table: pd.DataFrame,
+    group_ids: np.ndarray | None,
 ) -> None:
-    """Hide one more cell wherever exactly one cell of a known sum is hidden; repeat until nothing changes.
+    """Hide one more cell wherever exactly one cell of a known sum is hidden; repeat until nothing changes
+    (`hidden` is changed in place; column 0 is the base).
 
     The sums people could use: base = the counts that add up to it (checked per row), each subtotal = its
-    members, base - subtotal = the other members, and, within `group_keys`, each column's total over groups."""
+    members, base - subtotal = the other members, and, within a breakdown (`group_ids`), each column's total
+    over groups."""
+    def at(names: list[str]) -> list[int]:
+        return [column_of[name] for name in names]
+
     parts = [c for c in counts if c not in subtotals]
-    adds_up = (
-        values[parts].sum(axis=1).eq(values[base]) if parts else pd.Series(False, index=values.index)
-    )
-    equations: list[tuple[list[str], list[str], pd.Series]] = []
+    rows = values.shape[0]
+    adds_up = values[:, at(parts)].sum(axis=1) == values[:, 0] if parts else np.zeros(rows, dtype=bool)
+    equations: list[tuple[list[int], list[int], np.ndarray]] = []
     if parts:
-        equations.append(([base], parts, adds_up))
-    everywhere = pd.Series(True, index=values.index)
+        equations.append(([0], at(parts), adds_up))
+    everywhere = np.ones(rows, dtype=bool)
     for total, members in subtotals.items():
-        equations.append(([total], members, everywhere))
+        equations.append((at([total]), at(members), everywhere))
         if set(members) <= set(parts):
             others = [c for c in parts if c not in members]
             if others:
-                equations.append(([base, total], others, adds_up))
-    known_zero_row = values[base].eq(0)
+                equations.append(([0, column_of[total]], at(others), adds_up))
+    known_zero_row = values[:, 0] == 0
     for _ in range(50):
-        before = int(hidden.to_numpy().sum())
+        before = int(hidden.sum())
         for totals, members, applies in equations:
-            unknown = hidden[totals].any(axis=1).astype(int) + hidden[members].sum(axis=1)
-            rows = applies & unknown.eq(1) & ~known_zero_row
-            if rows.any():
-                _hide_smallest_shown(values.loc[rows, members], hidden)
-        if group_keys:
-            keys = table[group_keys]
+            unknown = hidden[:, totals].any(axis=1).astype(int) + hidden[:, members].sum(axis=1)
+            chosen = applies & (unknown == 1) & ~known_zero_row
+            if chosen.any():
+                _hide_smallest_shown(values, hidden, np.flatnonzero(chosen), members)
+        if group_ids is not None:
             # Bases are left out: a base worked out by subtraction says only how many of a group took part,
             # while everything they answered stays hidden; hiding a second base would blank a whole group.
-            for column in counts:
-                alone = hidden[column].groupby([keys[k] for k in group_keys]).transform("sum").eq(1)
-                eligible = alone & ~hidden[column] & values[column].gt(0)
+            for column in at(counts):
+                hidden_in_group = np.bincount(group_ids, weights=hidden[:, column], minlength=group_ids.max() + 1)
+                eligible = (hidden_in_group[group_ids] == 1) & ~hidden[:, column] & (values[:, column] > 0)
                 if eligible.any():
-                    picks = values.loc[eligible, column].groupby([keys.loc[eligible, k] for k in group_keys]).idxmin()
-                    hidden.loc[picks.to_numpy(), column] = True
-        if int(hidden.to_numpy().sum()) == before:
+                    candidates = np.flatnonzero(eligible)
+                    # The smallest in each breakdown, the first row on ties.
+                    order = np.lexsort((candidates, values[candidates, column], group_ids[candidates]))
+                    ranked = candidates[order]
+                    first = np.r_[True, group_ids[ranked][1:] != group_ids[ranked][:-1]]
+                    hidden[ranked[first], column] = True
+        if int(hidden.sum()) == before:
             return
 
 
-def _hide_smallest_shown(members: pd.DataFrame, hidden: pd.DataFrame) -> None:
-    """In each row, hide the smallest member still shown, preferring a non-zero one."""
-    shown = members.where(~hidden.loc[members.index, members.columns])
+def _hide_smallest_shown(values: np.ndarray, hidden: np.ndarray, rows: np.ndarray, members: list[int]) -> None:
+    """In each of `rows`, hide the smallest member still shown, preferring a non-zero one (the first on ties)."""
+    block = values[np.ix_(rows, members)]
+    shown = np.where(hidden[np.ix_(rows, members)], np.nan, block)
     # Zeros only if nothing else is left: a hidden zero still leaves the sum split two ways.
-    ranked = shown.where(shown.gt(0), shown + 1e12)
-    rows = ranked.notna().any(axis=1)
-    if not rows.any():
+    ranked = np.where(shown > 0, shown, shown + 1e12)
+    some = ~np.isnan(ranked).all(axis=1)
+    if not some.any():
         return
-    picks = ranked[rows].idxmin(axis=1)
-    for column in picks.unique():
-        hidden.loc[picks.index[picks.eq(column)], column] = True
+    picks = np.nanargmin(ranked[some], axis=1)
+    hidden[rows[some], np.asarray(members)[picks]] = True

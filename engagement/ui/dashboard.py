@@ -96,6 +96,40 @@ def priorities_for(url: str, slug: str, version: str, view: DashboardView) -> Pr
     return with_breakdown(respondents(url, slug, version), get_form(slug), view, whole)
 
 
+def rating_grids(form):
+    """(section, question) for each grid of rated items, in form order."""
+    return [(section, q) for section in form.sections for q in section.questions if q.type == "likert_grid"]
+
+
+def vega_lite_spec(chart) -> dict:
+    """An Altair chart as the Vega-Lite spec `st.vega_lite_chart` draws. Altair checks a spec against its schema
+    every time it is converted (30-60 ms a chart at 100,000 responses), so the specs below are made once per view
+    and cached. The Altair default theme's fixed 300-pixel view is left out, as `st.altair_chart` leaves it out."""
+    spec = chart.to_dict()
+    view = spec.get("config", {}).get("view", {})
+    for key in ("continuousWidth", "continuousHeight"):
+        view.pop(key, None)
+    if "config" in spec and not view:
+        spec["config"].pop("view", None)
+        if not spec["config"]:
+            del spec["config"]
+    return spec
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def whole_area_charts(url: str, slug: str, version: str, view: DashboardView) -> dict[str, dict]:
+    """The diverging bars of each rating grid for the whole area (or the filtered respondents)."""
+    whole = whole_area_for(url, slug, version, view).whole
+    form = get_form(slug)
+    return {grid.id: vega_lite_spec(charts.priority_bars(
+        whole[whole["item_id"].isin([i.id for i in grid.items or []])], form)) for _, grid in rating_grids(form)}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def group_chart(url: str, slug: str, version: str, view: DashboardView) -> dict:
+    return vega_lite_spec(charts.group_dots(priorities_for(url, slug, version, view).by_group))
+
+
 @st.cache_data(max_entries=32, show_spinner="Comparing with Census 2021…")
 def who_answered_for(url: str, slug: str, version: str, view: DashboardView) -> WhoAnswered:
     return who_answered(respondents(url, slug, version), view)
@@ -245,11 +279,12 @@ def priorities_section(view: DashboardView) -> None:
                "bars left of the line are 'not important', right of it 'important', the neutral answer across it. "
                "* after a priority: a few answers are hidden to protect the people who gave them, and are not "
                "drawn.")
-    for part, grid in [(sec, q) for sec in form.sections for q in sec.questions if q.type == "likert_grid"]:
+    bars = whole_area_charts(url, slug, version, replace(view.filters, weighted=view.weighted))
+    for part, grid in rating_grids(form):
         items = result.whole[result.whole["item_id"].isin([i.id for i in grid.items or []])]
         st.subheader(part.title)
         st.caption(f"“{grid.text}”")
-        st.altair_chart(charts.priority_bars(items, form))
+        st.vega_lite_chart(spec=bars[grid.id])
         columns = {"item": "Priority", "n": "Respondents", "pct": "% Important or Very important",
                    "ci_low": "95% interval from", "ci_high": "95% interval to"}
         if result.weighting is not None:
@@ -269,7 +304,7 @@ def priorities_section(view: DashboardView) -> None:
         st.caption("Each dot is a group's % Important or Very important with its 95% interval. Blue: higher than "
                    "everyone else who rated the item, red: lower (two-proportion z-test, Holm-adjusted across "
                    "every group and item here, adjusted p < 0.05). * = too few people to show.")
-        st.altair_chart(charts.group_dots(result.by_group))
+        st.vega_lite_chart(spec=group_chart(url, slug, version, view))
     if result.differences:
         st.subheader("Differences that are unlikely to be chance")
         for sentence in result.differences:
