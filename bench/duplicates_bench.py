@@ -6,29 +6,23 @@ python bench/duplicates_bench.py [RESPONSES]   (default 100,000)"""
 
 from __future__ import annotations
 
-import os
 import random
 import resource
 import sys
-import tempfile
 import time
-from pathlib import Path
+
+from fresh_database import fresh_database
 
 
 def main(responses: int) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="engagement-bench-"))
-    os.environ["ENGAGEMENT_DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
+    engine, form = fresh_database()
     from sqlmodel import Session
 
-    from engagement.db import get_engine, upgrade_database
     from engagement.demo import WHAT_MATTERS, synthetic_answers
     from engagement.duplicates import find_likely_duplicates
-    from engagement.forms import get_form
     from engagement.intake import Provenance, submit_many
     from engagement.places import all_places
 
-    upgrade_database()
-    engine, form = get_engine(), get_form("what-matters-to-you-2019")
     rng = random.Random(1)
     place_codes = {place.code for place in all_places()}
     vocabulary = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(3, 9))) for _ in range(2000)]

@@ -4,29 +4,23 @@ python bench/intake_bench.py [RESPONSES]   (default 100,000)"""
 
 from __future__ import annotations
 
-import os
 import random
 import resource
 import sys
-import tempfile
 import time
-from pathlib import Path
+
+from fresh_database import fresh_database
 
 
 def main(responses: int) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="engagement-bench-"))
-    os.environ["ENGAGEMENT_DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
+    engine, form = fresh_database()
     from sqlalchemy import func, select
     from sqlmodel import Session
 
-    from engagement.db import get_engine, upgrade_database
     from engagement.demo import synthetic_answers
-    from engagement.forms import get_form
     from engagement.intake import Provenance, submit_many
     from engagement.models import Response
 
-    upgrade_database()
-    engine, form = get_engine(), get_form("what-matters-to-you-2019")
     rng = random.Random(1)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     batch = ((synthetic_answers(form, rng), Provenance(channel="import", import_batch="bench"))
