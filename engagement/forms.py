@@ -48,6 +48,24 @@ def _shipped_forms() -> tuple[Form, ...]:
 
 
 @cache
+def reported_forms() -> list[Form]:
+    """The surveys results are reported for: every shipped form but the Easy Read versions, whose responses are
+    reported with the survey they belong to."""
+    return [form for form in available_forms() if form.definition.easy_read_of is None]
+
+
+def reported_form(slug: str) -> Form:
+    """The survey `slug`, for a command that reports results. An Easy Read version is refused with a sentence
+    naming the survey its responses are counted with."""
+    form = get_form(slug)
+    if (standard := form.definition.easy_read_of) is not None:
+        raise ValueError(
+            f"'{slug}' is the Easy Read version of '{standard}': its responses are counted with that survey. "
+            f"Use --survey {standard} (the dashboard's \"Survey version\" filter shows one version alone)."
+        )
+    return form
+
+
 def easy_read_version(slug: str) -> Form | None:
     """The Easy Read form whose results join the survey `slug`, if there is one."""
     return next((form for form in available_forms() if form.definition.easy_read_of == slug), None)

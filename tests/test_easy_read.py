@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from engagement.forms import combination_problems, easy_read_version, get_form
 from engagement.intake import Provenance, submit_response
 
@@ -98,3 +100,30 @@ def test_choosing_a_version_puts_it_in_the_address_so_the_link_can_be_shared(db_
     app.radio(key="survey_version").set_value("standard").run()
     assert "version" not in app.query_params
     assert app.title[0].value == "What matters to you"
+
+
+EASY_READ_SLUG = "what-matters-to-you-2019-easy-read"
+
+
+@pytest.mark.parametrize("command", [
+    ["priorities", "--json"], ["priorities", "--by", "place"], ["weights", "--json"], ["coverage", "--json"],
+    ["export", "--format", "csv", "--out", "/tmp/never-written.csv"],
+])
+def test_commands_asked_for_the_easy_read_version_say_which_survey_holds_its_responses(db_url, command):
+    """Found: `--survey <the Easy Read slug>` ended in a KeyError traceback (no question 'ethnic_group')."""
+    from tests.test_cli import run
+
+    result = run(*command, "--survey", EASY_READ_SLUG)
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output and not isinstance(result.exception, KeyError)
+    assert f"'{EASY_READ_SLUG}' is the Easy Read version of 'what-matters-to-you-2019'" in result.output
+    assert "--survey what-matters-to-you-2019" in result.output
+
+
+def test_the_dashboard_offers_only_surveys_it_can_show(db_url):
+    """Found: choosing the Easy Read survey on the dashboard showed a traceback; its responses are shown with
+    the survey it belongs to (the "Survey version" filter shows one version alone)."""
+    from tests.pages import open_page
+
+    app = open_page("dashboard", roles=("analyst",))
+    assert EASY_READ_SLUG not in app.selectbox(key="dash_survey").options

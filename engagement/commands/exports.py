@@ -31,15 +31,17 @@ def export(fmt: str, out: Path, survey_slug: str, place: str | None, dimension: 
     """Export answers or the summary. Every figure passes the suppression rule; written answers are redacted."""
     from engagement.audit import command_line_actor, record
     from engagement.db import get_engine, session_scope
-    from engagement.forms import get_form
+    from engagement.forms import reported_form
     from engagement.reports.files import ExportError, build_files, check_writable, write_files
     from engagement.reports.summary import Selection
     from survey_forms import FormFileError
 
     try:
-        form = get_form(survey_slug)
+        form = reported_form(survey_slug)
     except (FormFileError, FileNotFoundError, KeyError):
         raise click.ClickException(f"There is no survey '{survey_slug}'. See: engagement forms list") from None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     if place and each_place:
         raise click.UsageError("Give --place or --each-place, not both.")
     selection = Selection(place=place, by=dimension, weighted=weighted, include_synthetic=not exclude_synthetic)

@@ -101,12 +101,14 @@ def priorities(
     from engagement.analysis.insight import load_respondents
     from engagement.analysis.suppression import footnote
     from engagement.db import get_engine
-    from engagement.forms import get_form
+    from engagement.forms import reported_form
 
     try:
-        form = get_form(survey_slug)
+        form = reported_form(survey_slug)
     except (FormFileError, FileNotFoundError, KeyError):
         raise click.ClickException(f"There is no survey '{survey_slug}'. See: engagement forms list") from None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     try:
         # What the dashboard counts: both versions' counted responses.
         frame = load_respondents(get_engine(), form)

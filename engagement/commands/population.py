@@ -10,7 +10,7 @@ import pandas as pd
 
 from engagement.config import DEFAULT_FORM_SLUG
 from engagement.db import get_engine
-from engagement.forms import get_form
+from engagement.forms import reported_form
 from survey_forms import Form, FormFileError
 
 SURVEY_OPTION = click.option(
@@ -25,9 +25,11 @@ def _responses(survey_slug: str, exclude_synthetic: bool) -> tuple[Form, pd.Data
     from engagement.analysis.insight import load_respondents
 
     try:
-        form = get_form(survey_slug)
+        form = reported_form(survey_slug)
     except FormFileError as exc:
         raise click.ClickException(f"There is no survey '{survey_slug}': {exc.problems[0]}.") from None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     frame = load_respondents(get_engine(), form)
     if exclude_synthetic:
         frame = frame[~frame["is_synthetic"].astype(bool)].reset_index(drop=True)

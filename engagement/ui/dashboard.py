@@ -39,7 +39,7 @@ from engagement.analysis.insight import (
 from engagement.analysis.suppression import footnote
 from engagement.config import DEFAULT_FORM_SLUG, database_url
 from engagement.db import get_engine
-from engagement.forms import available_forms, get_form
+from engagement.forms import get_form, reported_forms
 from engagement.models import CHANNELS
 from engagement.reports import charts
 from engagement.reports.tables import readable_table
@@ -152,7 +152,7 @@ def themes_for(url: str, slug: str, version: str, view: DashboardView, question_
 
 
 # --- The view, from the page address ------------------------------------------------------------------------
-forms = {f.slug: f for f in available_forms()}
+forms = {f.slug: f for f in reported_forms()}
 url = database_url()
 asked = view_from_query({key: st.query_params.get_all(key) for key in st.query_params}, list(forms),
                         DEFAULT_FORM_SLUG)
