@@ -130,3 +130,14 @@ def test_coverage_as_json_uses_null_for_hidden_figures(form):
     assert deaf_mansfield["responses"] is None and deaf_mansfield["suppression_note"] == "Some small counts hidden (*)"
     assert {t["target_id"] for t in data["targets"]} == {"all", "healthwatch"}
     assert isinstance(data["weekly"][0]["week_start"], str)
+
+
+def test_target_counts_of_one_to_four_are_hidden_with_what_reveals_them(form):
+    """Found: filtered to Deaf BSL users in Bassetlaw, the targets read "All responses 4, still needed 996" and
+    "Through Healthwatch 3 / 497"."""
+    frame = respondent_frame([{"channel": "paper", "place_code": BASSETLAW}] * 3
+                             + [{"channel": "online", "place_code": BASSETLAW}])
+    targets = coverage(frame, form).targets.set_index("target_id")
+    assert targets["responses"].isna().all()
+    assert targets["still_needed"].isna().all() and targets["percent_of_target"].isna().all()
+    assert targets["target"].notna().all()

@@ -175,3 +175,9 @@ def test_respondents_of_some_places_are_compared_with_the_people_who_live_there(
     ages = ages[ages["area_name"].eq("Mansfield")].set_index("category")["count"]
     assert table.loc[("age_band", "16-24"), "population_share"] == pytest.approx(ages["16-24"] / ages.sum())
     assert ("place", "Nottingham") not in table.index
+
+
+def test_the_caveat_does_not_give_a_count_of_one_to_four():
+    frame = _older_white_women()
+    sentence = caveat_sentence(representativeness(frame.head(4)), responses=4)
+    assert sentence.startswith("Based on fewer than 5 responses; ") and " 4 " not in sentence

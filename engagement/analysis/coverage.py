@@ -1,8 +1,8 @@
 """Coverage while fieldwork runs: responses against the campaign's targets, responses by channel and place week
 by week, and how many people from each seldom-heard group answered in each place, so gaps show in time.
 
-Counts about places and groups pass through the one suppression rule. The totals against each target are not
-about any group of people (only how many responses came in, and by which route), so they are shown as they are.
+Every count passes through the one suppression rule, the totals against each target too: filtered to a group
+or a place they are counts of people in it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from engagement.analysis.demographics import SELDOM_HEARD, SELDOM_HEARD_PREFIX, add_dimensions
-from engagement.analysis.suppression import SuppressionRule, current_rule, suppress
+from engagement.analysis.suppression import SuppressionRule, current_rule, shown_count, suppress
 from engagement.models import CHANNELS
 from engagement.places import all_places
 from survey_forms import Form
@@ -32,7 +32,7 @@ class Coverage:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "responses": self.responses,
+            "responses": shown_count(self.responses),
             "synthetic": self.synthetic,
             "targets": json_records(self.targets),
             "seldom_heard": json_records(self.seldom_heard),
@@ -47,7 +47,7 @@ def coverage(frame: pd.DataFrame, form: Form, rule: SuppressionRule | None = Non
     # Targets name channel codes; add_dimensions puts each channel's label in their place.
     codes = {label: code for code, label in CHANNELS.items()}
     return Coverage(
-        targets=target_progress(frame.assign(channel=frame["channel"].astype(object).replace(codes)), form),
+        targets=target_progress(frame.assign(channel=frame["channel"].astype(object).replace(codes)), form, rule),
         weekly=weekly_responses(dims, rule),
         seldom_heard=seldom_heard_by_place(dims, rule),
         responses=len(frame),
@@ -55,8 +55,9 @@ def coverage(frame: pd.DataFrame, form: Form, rule: SuppressionRule | None = Non
     )
 
 
-def target_progress(frame: pd.DataFrame, form: Form) -> pd.DataFrame:
-    """One row per target in the form file: how many responses count towards it and how many are still needed."""
+def target_progress(frame: pd.DataFrame, form: Form, rule: SuppressionRule | None = None) -> pd.DataFrame:
+    """One row per target in the form file: how many responses count towards it and how many are still needed,
+    through the suppression rule (a count of 1 to 4 hidden with what would reveal it)."""
     rows = []
     by_channel = frame["channel"].value_counts()
     for target in form.definition.targets:  # channel codes were checked when the form was loaded
@@ -73,7 +74,8 @@ def target_progress(frame: pd.DataFrame, form: Form) -> pd.DataFrame:
             }
         )
     columns = ["target_id", "label", "channels", "target", "responses", "percent_of_target", "still_needed"]
-    return pd.DataFrame(rows, columns=columns)
+    return suppress(pd.DataFrame(rows, columns=columns), base="target", counts=["responses"],
+                    linked={"responses": ["percent_of_target", "still_needed"]}, rule=rule or current_rule())
 
 
 def weekly_responses(dims: pd.DataFrame, rule: SuppressionRule) -> pd.DataFrame:

@@ -209,7 +209,7 @@ def coverage_now(frame: pd.DataFrame, form: Form, view: DashboardView) -> Covera
     codes = {label: code for code, label in CHANNELS.items()}
     rule = current_rule()
     return Coverage(
-        targets=target_progress(chosen.assign(channel=chosen["channel"].astype(object).map(codes)), form),
+        targets=target_progress(chosen.assign(channel=chosen["channel"].astype(object).map(codes)), form, rule),
         weekly=weekly_responses(chosen, rule),
         seldom_heard=seldom_heard_by_place(chosen, rule),
         responses=len(chosen),

@@ -15,7 +15,7 @@ import pandas as pd
 
 from engagement.analysis import demographics
 from engagement.analysis.demographics import add_dimensions
-from engagement.analysis.suppression import SuppressionRule, current_rule, suppress
+from engagement.analysis.suppression import SuppressionRule, current_rule, shown_count, suppress
 from engagement.config import DATA_DIR, DEFAULT_FORM_SLUG
 from engagement.forms import get_form
 from engagement.places import NOT_ANSWERED, PREFER_NOT_TO_SAY_LABEL, SOMEWHERE_ELSE, all_places
@@ -321,7 +321,10 @@ def caveat_sentence(table: pd.DataFrame, responses: int, received_by=None) -> st
     if getattr(received_by, "tzinfo", None) is not None:  # a stored UTC time: the date people saw in the UK
         received_by = received_by.astimezone(ZoneInfo("Europe/London"))
     when = f" received by {received_by.day} {received_by:%B %Y}" if received_by is not None else ""
-    opening = f"Based on {responses:,} response{'' if responses == 1 else 's'}{when}"
+    shown = shown_count(responses)
+    counted = f"fewer than {current_rule().min_cell} responses" if shown is None else (
+        f"{shown:,.0f} response{'' if shown == 1 else 's'}")
+    opening = f"Based on {counted}{when}"
     compared = table[table["in_denominator"]]
     if compared["sample_share"].isna().all():
         return f"{opening}; too few people have said who they are to compare them with the population yet."

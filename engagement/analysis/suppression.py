@@ -85,6 +85,13 @@ def footnote(rule: SuppressionRule | None = None) -> str:
     return text
 
 
+def shown_count(count: int, rule: SuppressionRule | None = None) -> float | None:
+    """A count of people shown on its own (a headline "Responses" figure, "Based on … responses"): passed through
+    `suppress` like any table; None when the rule hides it."""
+    value = suppress(pd.DataFrame({"n": [count]}), base="n", rule=rule)["n"].iloc[0]
+    return None if pd.isna(value) else value
+
+
 def suppress(
     table: pd.DataFrame,
     *,

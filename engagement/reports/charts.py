@@ -251,8 +251,9 @@ def representativeness_chart(table: pd.DataFrame) -> alt.Chart:
 
 
 def target_chart(targets: pd.DataFrame) -> alt.Chart:
-    """Responses so far against each campaign target."""
-    data = targets.assign(done=targets["responses"].clip(upper=targets["target"]))
+    """Responses so far against each campaign target (a bar past the grey target when it has been passed; no bar
+    where the count is hidden)."""
+    data = targets.assign(done=targets["responses"])
     bars = alt.Chart(data).encode(y=alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=300)))
     goal = bars.mark_bar(color="#e8edee").encode(x=alt.X("target:Q", title="Responses"))
     done = bars.mark_bar(color="#005eb8", height=14).encode(

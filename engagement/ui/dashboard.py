@@ -36,7 +36,7 @@ from engagement.analysis.insight import (
     who_answered,
     with_breakdown,
 )
-from engagement.analysis.suppression import footnote
+from engagement.analysis.suppression import MARK, footnote, shown_count
 from engagement.config import DEFAULT_FORM_SLUG, database_url
 from engagement.db import get_engine
 from engagement.forms import get_form, reported_forms
@@ -253,6 +253,14 @@ if described := describe_filters(view):
 st.info(NOT_YET_REPRESENTATIVE, icon=":material/info:")
 
 
+def responses_metric(responses: int) -> None:
+    """How many responses the view is about: a count of people like any other, so 1 to 4 shows as "*"."""
+    shown = shown_count(responses)
+    st.metric("Responses", MARK if shown is None else f"{shown:,.0f}")
+    if shown is None:
+        st.caption(footnote())
+
+
 def show_footnote(*tables: pd.DataFrame | None) -> None:
     """The suppression footnote under any table that hides a figure."""
     if any(t is not None and not t.empty and (t["suppressed"].any() or t["suppression_note"].ne("").any())
@@ -268,7 +276,7 @@ def figures_table(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
 
 def priorities_section(view: DashboardView) -> None:
     result = priorities_for(url, slug, version, view)
-    st.metric("Responses", f"{result.responses:,}")
+    responses_metric(result.responses)
     if not result.responses:
         st.info(result.message, icon=":material/filter_alt_off:")
         return
@@ -342,7 +350,7 @@ def weighting_details(result: Priorities) -> None:
 
 def people_section(view: DashboardView) -> None:
     result = who_answered_for(url, slug, version, view)
-    st.metric("Responses", f"{result.responses:,}")
+    responses_metric(result.responses)
     if not result.responses:
         st.info(result.message, icon=":material/filter_alt_off:")
         return
@@ -366,7 +374,7 @@ def coverage_section(view: DashboardView) -> None:
         st.info("No responses match these filters. Widen the dates, channels, places or groups to see figures.",
                 icon=":material/filter_alt_off:")
         return
-    st.metric("Responses", f"{result.responses:,}")
+    responses_metric(result.responses)
     st.header("Against the campaign targets", divider="blue")
     st.altair_chart(charts.target_chart(result.targets))
     st.dataframe(readable_table(result.targets, {"label": "Campaign target", "channels": "Counts", "target": "Target",

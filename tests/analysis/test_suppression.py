@@ -108,3 +108,11 @@ def test_input_is_not_changed():
     before = rows.copy()
     suppress(rows, base="n", counts=SCALE, rule=RULES["default"])
     pd.testing.assert_frame_equal(rows, before)
+
+
+def test_a_count_shown_on_its_own_passes_the_rule_too():
+    """Found: a narrow filter (Bassetlaw, Deaf BSL users) showed "Responses 4" and "Based on 4 responses"."""
+    from engagement.analysis.suppression import shown_count
+
+    assert [shown_count(n) for n in (0, 1, 4, 5, 9, 612)] == [0, None, None, 5, 9, 612]
+    assert shown_count(612, RULES["ons_10_5"]) == 610 and shown_count(7, RULES["ons_10_5"]) is None
