@@ -147,3 +147,76 @@ def theme_decisions(model: ThemeModel, codebook: Codebook, texts: list[str], hit
     if codebook.other_when_untagged:
         decided[decided.sum(axis=1) == 0, codebook.codes.index(codebook.not_codeable)] = 1
     return decided
+
+
+# A survey's own model in the app (engagement.free_text.learning) adopts a theme's adapted column only with at least
+# this many of the survey's reviewed comments with the theme, and as many without it: two of each let ten decisions
+# about staff tag staff on unrelated comments (tests/test_survey_model.py).
+MIN_EVIDENCE_EACH_WAY = 5
+CHECK_FOLDS = 5
+
+
+@dataclass(frozen=True)
+class CheckedAdaptation:
+    """An adaptation that keeps a theme's adapted column only where cross-validation on the coded comments says it
+    agrees with the analysts at least as well as the shipped column does.
+
+    ``predicted`` are the cross-validated decisions of this procedure on the coded comments (each fold decided by
+    a model adapted on the other folds, for the themes adopted; the shipped decisions for the rest), ``shipped``
+    the shipped model's decisions on them; ``adapted_f1`` and ``shipped_f1`` the per-theme F1 the choice was made
+    on. The choice and the figure come from the same folds, so the figure leans a little optimistic."""
+
+    adaptation: Adaptation
+    predicted: np.ndarray
+    shipped: np.ndarray
+    adapted_f1: np.ndarray
+    shipped_f1: np.ndarray
+    folds: int
+
+
+def _per_theme_f1(labels: np.ndarray, decided: np.ndarray) -> np.ndarray:
+    tp = (labels & decided).sum(axis=0)
+    denominator = labels.sum(axis=0) + decided.sum(axis=0)
+    return np.where(denominator > 0, 2 * tp / np.maximum(denominator, 1), 1.0)
+
+
+def with_other_rule(codebook: Codebook, decided: np.ndarray) -> np.ndarray:
+    """The not-codeable theme as the pipeline decides it: for a comment no other theme fits, and only then."""
+    if not codebook.other_when_untagged:
+        return decided
+    other = codebook.codes.index(codebook.not_codeable)
+    rest = np.delete(decided, other, axis=1)
+    decided = decided.copy()
+    decided[:, other] = (rest.sum(axis=1) == 0).astype(decided.dtype)
+    return decided
+
+
+def adapt_where_it_helps(
+    model: ThemeModel, codebook: Codebook, texts: list[str], hits: sparse.csr_matrix, labels: np.ndarray,
+    *, min_each_way: int = MIN_EVIDENCE_EACH_WAY, folds: int = CHECK_FOLDS,
+) -> CheckedAdaptation:
+    """``adapt_theme_model`` for a survey's own model, refusing to override the shipped model for a theme until
+    the evidence is there: at least ``min_each_way`` coded comments with the theme and without it, and
+    cross-validated F1 on the coded comments at least the shipped model's for that theme."""
+    from sklearn.model_selection import KFold
+
+    labels = np.asarray(labels, dtype=int).reshape(-1, len(model.codes))
+    folds = min(folds, len(labels))
+    shipped = with_other_rule(codebook, theme_decisions(model, codebook, texts, hits))
+    crossed = shipped.copy()
+    if folds >= 2:
+        for train, test in KFold(folds, shuffle=True, random_state=0).split(labels):
+            fitted = adapt_theme_model(model, [texts[i] for i in train], hits[train], labels[train],
+                                       min_each_way=min_each_way).model
+            crossed[test] = theme_decisions(fitted, codebook, [texts[i] for i in test], hits[test])
+    crossed = with_other_rule(codebook, crossed)
+    full = adapt_theme_model(model, texts, hits, labels, min_each_way=min_each_way)
+    adapted_f1, shipped_f1 = _per_theme_f1(labels, crossed), _per_theme_f1(labels, shipped)
+    adopted = full.adapted & (adapted_f1 >= shipped_f1) & (folds >= 2)
+    coef, intercept, thresholds = model.coef.copy(), model.intercept.copy(), model.thresholds.copy()
+    coef[:, adopted] = full.model.coef[:, adopted]
+    intercept[adopted], thresholds[adopted] = full.model.intercept[adopted], full.model.thresholds[adopted]
+    chosen = replace(model, coef=coef, intercept=intercept, thresholds=thresholds)
+    predicted = with_other_rule(codebook, np.where(adopted, crossed, shipped))
+    return CheckedAdaptation(Adaptation(chosen, adopted, full.positives, len(labels)), predicted, shipped,
+                             adapted_f1, shipped_f1, folds)
