@@ -164,3 +164,24 @@ def test_a_few_decisions_about_one_theme_do_not_spread_it_to_unrelated_comments(
     assert wrongly == []
     learnt = survey_model(engine, form, "wmty").agreement.themes.set_index("code")
     assert not learnt.loc["T02", "learnt"]  # eight with, two without: the shipped model keeps staff
+
+
+def updated_notices(app) -> list:
+    return [button for button in app.button if "has been updated" in button.label]
+
+
+def test_the_page_says_the_model_was_updated_only_when_there_is_a_newer_model(survey, session, form, db_url):
+    engine = get_engine(db_url)
+    app = open_page("comments", roles=("analyst",), comments_question="what_matters")
+    wait_for_background_refresh(timeout=120)  # the first refresh: suggestions from the shipped model, no model
+    app.run()
+    assert not app.exception and updated_notices(app) == []
+    # Ten decisions that give no theme enough evidence either way: the survey keeps the shipped model.
+    for answer_id in survey["answer_id"].iloc[:10]:
+        set_analyst_themes(session, answer_id, "wmty", ["T02"], "analyst a")
+    app.run()
+    wait_for_background_refresh(timeout=120)
+    app.run()
+    assert survey_model(engine, form, "wmty").reviewed == 10
+    assert survey_model(engine, form, "wmty").model_changed_at is None
+    assert updated_notices(app) == []
