@@ -25,7 +25,7 @@ from sklearn.linear_model import LogisticRegression
 
 from nlp.codebook import Codebook, load_codebook
 from nlp.comment_files import CodedComments
-from nlp.models import ThemeModel, theme_model_path
+from nlp.models import SENTIMENTS, SentimentModel, ThemeModel, sentiment_model_path, theme_model_path
 from nlp.pipeline import MIN_TRAINED_POSITIVES
 
 # Inverse L2 penalty on the correction (scikit-learn's C): how much the analysts' comments count against the
@@ -46,12 +46,15 @@ MIN_EXAMPLES_EACH_WAY = 2
 
 @dataclass(frozen=True)
 class Adaptation:
-    """An adapted theme model and, per label, whether the analysts' comments changed it and on how many."""
+    """An adapted theme model and, per label, whether the analysts' comments changed it and on how many; and
+    the sentiment model adapted to their coded sentiment, when they coded enough of it (None: the shipped one)."""
 
     model: ThemeModel
     adapted: np.ndarray  # (n_codes,) bool
     positives: np.ndarray  # (n_codes,) analyst comments with the label
     comments: int
+    sentiment: SentimentModel | None = None
+    sentiment_counts: dict[str, int] | None = None  # coded comments per sentiment, when a sentiment column was given
 
     def summary(self, labels: list[str]) -> str:
         kept = [label for label, changed in zip(labels, self.adapted, strict=True) if not changed]
@@ -59,6 +62,11 @@ class Adaptation:
         if kept:
             text += (f" Unchanged (fewer than {MIN_EXAMPLES_EACH_WAY} coded comments with and without them): "
                      + ", ".join(kept) + ".")
+        if self.sentiment_counts is not None:
+            counts = ", ".join(f"{count:,} {name}" for name, count in self.sentiment_counts.items())
+            text += (f" Sentiment adapted with {counts}." if self.sentiment is not None else
+                     f" Sentiment unchanged: it needs at least {MIN_EXAMPLES_EACH_WAY} coded comments of each of "
+                     f"{', '.join(SENTIMENTS)} ({counts} given).")
         return text
 
 
@@ -80,7 +88,18 @@ def adapt_to_coded_comments(codebook: str, coded: CodedComments, base: ThemeMode
     model = base if base is not None else shipped_theme_model(loaded.slug)
     kept = [i for i, text in enumerate(coded.texts) if screen(text)[1] not in ("empty", "not_english")]
     features = featurise([coded.texts[i] for i in kept], [coded.questions[i] for i in kept], loaded)
-    return adapt_theme_model(model, features.texts, features.hits, coded.labels[kept])
+    adaptation = adapt_theme_model(model, features.texts, features.hits, coded.labels[kept])
+    sentiments = [coded.sentiments[i] for i in kept]
+    if not any(sentiments):
+        return adaptation
+    counts = {name: sentiments.count(name) for name in SENTIMENTS}
+    shipped = SentimentModel.load(sentiment_model_path()) if sentiment_model_path().is_file() else None
+    adapted = None
+    if shipped is not None and min(counts.values()) >= MIN_EXAMPLES_EACH_WAY:
+        rows = [i for i, sentiment in enumerate(sentiments) if sentiment]
+        adapted = adapt_sentiment_model(shipped, [features.lemmas[i] for i in rows], [features.raw[i] for i in rows],
+                                        [sentiments[i] for i in rows])
+    return replace(adaptation, sentiment=adapted, sentiment_counts=counts)
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -134,6 +153,45 @@ def adapt_theme_model(
     return Adaptation(
         replace(model, coef=coef, intercept=intercept, thresholds=thresholds), adapted, positives, len(labels)
     )
+
+
+def adapt_sentiment_model(
+    model: SentimentModel, lemmas: list[str], raw_texts: list[str], sentiments: list[str],
+    *, weight: float = ANALYST_WEIGHT,
+) -> SentimentModel:
+    """The sentiment model adapted to analyst-coded sentiment the way themes are, one sentiment against the
+    rest: a correction fitted on the shipped model's score for that sentiment (its logit less the mean of the
+    three, free to be re-scaled) and the comments' features present in the coded comments (L2-pulled towards
+    no change). Still linear in the same features, so it is applied exactly like the shipped model. One scale
+    per sentiment, not a free 3x3 re-mixing of the shipped scores: on 20 coded comments the multinomial
+    re-mixing turned a plain complaint neutral; this did not (tests/nlp/test_adapt.py)."""
+    x = model._matrix(lemmas, raw_texts)
+    shipped_coef = np.asarray(model.coef, dtype=np.float64)
+    shipped_intercept = np.asarray(model.intercept, dtype=np.float64)
+    if model.bias is not None:
+        shipped_intercept = shipped_intercept + model.bias
+    # Centred over the three sentiments: the same arg-max and probabilities, and each column alone says how much
+    # the shipped model prefers that sentiment.
+    centred_coef = shipped_coef - shipped_coef.mean(axis=1, keepdims=True)
+    centred_intercept = shipped_intercept - shipped_intercept.mean()
+    score = np.asarray(x @ centred_coef + centred_intercept)
+    present = np.unique(x.indices)
+    seen = x[:, present]
+    y = np.array([SENTIMENTS.index(sentiment) for sentiment in sentiments])
+    coef, intercept = np.zeros_like(centred_coef), np.zeros(len(SENTIMENTS))
+    for c in range(len(SENTIMENTS)):
+        inputs = sparse.hstack([sparse.csr_matrix(score[:, [c]] * _SCORE_SCALE), seen], format="csr")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fitted = LogisticRegression(
+                C=weight, solver="liblinear", dual=True, intercept_scaling=10.0, max_iter=1000
+            ).fit(inputs, (y == c).astype(int))
+        scale = fitted.coef_[0, 0] * _SCORE_SCALE
+        coef[:, c] = scale * centred_coef[:, c]
+        coef[present, c] += fitted.coef_[0, 1:]
+        intercept[c] = scale * centred_intercept[c] + fitted.intercept_[0]
+    return replace(model, coef=coef.astype(np.float32), intercept=intercept.astype(np.float32),
+                   bias=np.zeros(len(SENTIMENTS), dtype=np.float32))
 
 
 def theme_decisions(model: ThemeModel, codebook: Codebook, texts: list[str], hits: sparse.csr_matrix) -> np.ndarray:
