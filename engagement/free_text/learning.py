@@ -3,7 +3,7 @@ how well it agrees with those analysts, and which comments they should review ne
 
 Once per batch window (``REFRESH_EVERY`` new reviewed comments, or any after ``REFRESH_AFTER``) a background job
 refits it and stores it in the database (table ``survey_theme_model``, so every app instance uses the same model).
-A theme keeps the shipped model until the survey's decisions show the adapted one does at least as well
+A theme keeps the shipped model until the survey's decisions show the adapted one does better
 (``nlp.adapt.adapt_where_it_helps``). When the model changes, the refresh decides in vectorised batches which
 not-yet-reviewed answers it would tag differently; only those are left stale for the analysis job to re-tag
 (``analyse.pending_answers``).
