@@ -185,3 +185,36 @@ def test_the_page_says_the_model_was_updated_only_when_there_is_a_newer_model(su
     assert survey_model(engine, form, "wmty").reviewed == 10
     assert survey_model(engine, form, "wmty").model_changed_at is None
     assert updated_notices(app) == []
+
+
+def test_a_few_decisions_wait_for_the_window_then_refresh(survey, session, form, db_url):
+    """Refreshes come once per batch window: ten decisions, or fewer once five minutes have passed."""
+    import json
+    from datetime import timedelta
+
+    from engagement.free_text.learning import REFRESH_AFTER
+    from engagement.models import AppSetting
+
+    engine = get_engine(db_url)
+    refresh_survey_model(engine, form, "wmty")
+    for answer_id in survey["answer_id"].iloc[:3]:
+        set_analyst_themes(session, answer_id, "wmty", ["T02"], "analyst a")
+    assert refresh_due(engine, form) == []  # three decisions, just after a refresh: they wait
+    earlier = (utc_now() - REFRESH_AFTER - timedelta(seconds=1)).isoformat()
+    with engine.begin() as connection:
+        connection.execute(update(AppSetting).where(AppSetting.key.startswith("survey_model_refreshed:"))
+                           .values(value=json.dumps({"at": earlier, "succeeded": True})))
+    assert refresh_due(engine, form) == ["wmty"]
+    refresh_survey_model(engine, form, "wmty")
+    assert refresh_due(engine, form) == [] and survey_model(engine, form, "wmty").reviewed == 3
+
+
+def test_a_failed_refresh_is_not_retried_on_every_page_view(survey, session, form, db_url, monkeypatch):
+    import engagement.free_text.learning as learning
+
+    engine = get_engine(db_url)
+    monkeypatch.setattr(learning, "shipped_theme_model", lambda slug: (_ for _ in ()).throw(OSError("disk")))
+    with pytest.raises(OSError):
+        refresh_survey_model(engine, form, "wmty")
+    assert not survey_model(engine, form, "wmty").refreshing  # the lease is given back
+    assert refresh_due(engine, form) == []  # tried again a minute later, not on the next page view

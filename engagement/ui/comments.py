@@ -9,7 +9,14 @@ import nlp
 from engagement.analysis.counts import response_counts
 from engagement.free_text.analyse import codebook_questions, pending_count
 from engagement.free_text.job import job_progress, start_background_analysis
-from engagement.free_text.learning import MIN_FOR_AGREEMENT, refresh_due, start_background_refresh, survey_model
+from engagement.free_text.learning import (
+    MIN_FOR_AGREEMENT,
+    REFRESH_AFTER,
+    REFRESH_EVERY,
+    refresh_due,
+    start_background_refresh,
+    survey_model,
+)
 from engagement.free_text.review import (
     ReviewOrder,
     comments_for_review,
@@ -23,6 +30,7 @@ from engagement.reports.charts import theme_chart
 from engagement.ui.access import require_roles
 from engagement.ui.shared import current_form, engine, synthetic_notice
 from engagement.ui.text import escape_markdown
+from nlp.adapt import MIN_EVIDENCE_EACH_WAY
 from nlp.codebook import guide
 
 user = require_roles("analyst", "admin")
@@ -144,11 +152,20 @@ def model_agreement() -> None:
                              "wrongly_tagged": "Tagged wrongly"}),
             hide_index=True,
         )
+    own = found.themes[found.themes["learnt"]]["code"] if "learnt" in found.themes else []
+    st.caption(
+        ("This survey's own model is used for " + ", ".join(labels[code] for code in own) + ". " if len(own) else
+         "The model as shipped is still used for every theme. ")
+        + f"A theme switches to what your analysts taught it once at least {MIN_EVIDENCE_EACH_WAY} reviewed "
+        "comments have it and as many do not, and it then agrees with your analysts better than the shipped model."
+    )
 
 
 model_agreement()
-if learnt is not None and learnt.refreshing:
-    st.caption("Updating the model with the latest decisions in the background…")
+# Always one line, so the cards below do not move when a refresh starts or ends.
+st.caption("Updating the model with the latest decisions in the background…" if learnt is not None and
+           learnt.refreshing else f"The model learns from your decisions every {REFRESH_EVERY} of them, or from fewer "
+           f"once {REFRESH_AFTER.seconds // 60} minutes have passed since it last learnt.")
 theme_filter = st.selectbox(
     "Show comments tagged with", [None, *labels], format_func=lambda c: "Any theme" if c is None else labels[c]
 )
