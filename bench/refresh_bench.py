@@ -2,7 +2,7 @@
 then one background refresh (refit, cross-validated agreement, suggestions, deciding which unreviewed comments
 the new model tags differently) timed in a fresh process with its peak memory. Run from the repository root:
 
-    PYTHONPATH=$PWD .venv/bin/python bench/refresh_bench.py [RESPONSES]
+    PYTHONPATH=$PWD .venv/bin/python bench/refresh_bench.py [COMMENTS]
 
 The comments are the public patient comments of ../shared (sampled with replacement, mixed length) when they
 are there (ENGAGEMENT_SHARED_DIR), else the demo's short sentences. The comments are stored as analysed by the
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,15 @@ def _public_comments() -> list[str]:
     return [record.text for record in read_all(load_codebook("px")) if not is_no_answer(record.text)]
 
 
-def prepare(url: str, responses: int) -> None:
+def _rss_mib(field: str) -> float:
+    """VmRSS (now) or VmHWM (peak since the last reset) of this process, from /proc."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def prepare(url: str, comments: int) -> None:
     import pandas as pd
     from sqlalchemy import bindparam, insert, select, update
     from sqlmodel import Session
@@ -54,10 +61,12 @@ def prepare(url: str, responses: int) -> None:
     engine, form = get_engine(url), get_form("what-matters-to-you-2019")
     started = time.perf_counter()
     with Session(engine) as session:
-        add_demo_responses(session, form, responses, seed=1)
+        # About three in four demo respondents answer the question: enough responses for ``comments`` answers.
+        add_demo_responses(session, form, comments * 7 // 5, seed=1)
     with engine.connect() as connection:
         answers = pd.read_sql(select(Answer.id, Answer.value).join(Response, Response.id == Answer.response_id)
-                              .where(Response.survey_slug == form.slug, Answer.question_id == QUESTION), connection)
+                              .where(Response.survey_slug == form.slug, Answer.question_id == QUESTION)
+                              .order_by(Answer.id).limit(comments), connection)
     if public := _public_comments():
         answers["value"] = random.Random(1).choices(public, k=len(answers))
         with engine.begin() as connection:
@@ -86,14 +95,17 @@ def prepare(url: str, responses: int) -> None:
                 for r, c in zip(rows, columns, strict=True)])
         tagged.append(pd.DataFrame({"id": part["id"].to_numpy()[rows], "code": [codebook.codes[c] for c in columns]}))
     print(f"tagged with the shipped model in {time.perf_counter() - started:.0f} s", flush=True)
-    # An analyst reviews 30 comments: keeps the model's themes, adding community care (T18) where the comment
-    # speaks of travelling, which the shipped model often misses.
+    # An analyst reviews 30 comments, a third of them about care near home: keeps the model's themes, adding
+    # community care (T18) where the comment speaks of home, local care or travelling, as the shipped model
+    # often does not, so the refresh has a theme to learn and comments to re-tag.
     tags = pd.concat(tagged).groupby("id")["code"].apply(list)
-    sample = answers.sample(DECISIONS, random_state=2)
+    local = answers["value"].str.contains(r"\b(?:home|local|travel\w*|community)\b", case=False)
+    sample = pd.concat([answers[local].sample(DECISIONS // 3, random_state=2),
+                        answers[~local].sample(DECISIONS - DECISIONS // 3, random_state=2)])
     with Session(engine) as session:
-        for answer_id, text in sample.itertuples(index=False):
+        for answer_id, about_home in zip(sample["id"], local[sample.index], strict=True):
             chosen = set(tags.get(answer_id, []))
-            if any(word in text.lower() for word in ("travel", "home", "local", "closer")):
+            if about_home:
                 chosen.add("T18")
             set_analyst_themes(session, int(answer_id), "wmty", sorted(chosen - {"T99"}) or ["T99"], "bench")
 
@@ -110,16 +122,17 @@ def measure(url: str) -> None:
     started = time.perf_counter()
     due = refresh_due(engine, form)
     page_check = time.perf_counter() - started
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = _rss_mib("VmRSS")
+    Path("/proc/self/clear_refs").write_text("5")  # resets the peak (VmHWM) to the current RSS
     started = time.perf_counter()
     refresh_survey_model(engine, form, "wmty")
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = _rss_mib("VmHWM")
     stored = survey_model(engine, form, "wmty")
     learnt = stored.agreement.themes if stored.agreement is not None else None
     print(f"page check (refresh_due): {page_check * 1000:.0f} ms, due {due}")
-    print(f"refresh: {seconds:.1f} s wall, peak RSS {peak / 1024:.0f} MiB (process before the refresh "
-          f"{before / 1024:.0f} MiB), load average {os.getloadavg()[0]:.1f}")
+    print(f"refresh: {seconds:.1f} s wall, peak RSS {peak:.0f} MiB (process before the refresh {before:.0f} MiB: "
+          f"the libraries and models loaded), load average {os.getloadavg()[0]:.1f}")
     print(f"reviewed {stored.reviewed}, suggested {len(stored.suggested)}, model changed: "
           f"{stored.model_changed_at is not None}, themes learnt: "
           f"{list(learnt[learnt['learnt']]['code']) if learnt is not None else []}")
@@ -132,9 +145,9 @@ def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--measure":
         measure(sys.argv[2])
         return
-    responses = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    comments = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='refresh-bench-')) / 'bench.db'}"
-    prepare(url, responses)
+    prepare(url, comments)
     subprocess.run([sys.executable, __file__, "--measure", url], check=True)
 
 
