@@ -95,13 +95,13 @@ def prepare(url: str, comments: int) -> None:
                 for r, c in zip(rows, columns, strict=True)])
         tagged.append(pd.DataFrame({"id": part["id"].to_numpy()[rows], "code": [codebook.codes[c] for c in columns]}))
     print(f"tagged with the shipped model in {time.perf_counter() - started:.0f} s", flush=True)
-    # An analyst reviews 30 comments, a third of them about care near home: keeps the model's themes, adding
+    # An analyst reviews 30 comments, half of them about care near home: keeps the model's themes, adding
     # community care (T18) where the comment speaks of home, local care or travelling, as the shipped model
     # often does not, so the refresh has a theme to learn and comments to re-tag.
     tags = pd.concat(tagged).groupby("id")["code"].apply(list)
     local = answers["value"].str.contains(r"\b(?:home|local|travel\w*|community)\b", case=False)
-    sample = pd.concat([answers[local].sample(DECISIONS // 3, random_state=2),
-                        answers[~local].sample(DECISIONS - DECISIONS // 3, random_state=2)])
+    sample = pd.concat([answers[local].sample(DECISIONS // 2, random_state=2),
+                        answers[~local].sample(DECISIONS - DECISIONS // 2, random_state=2)])
     with Session(engine) as session:
         for answer_id, about_home in zip(sample["id"], local[sample.index], strict=True):
             chosen = set(tags.get(answer_id, []))

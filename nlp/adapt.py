@@ -137,13 +137,14 @@ def adapt_theme_model(
         inputs = sparse.hstack([sparse.csr_matrix(margin[:, [j]] * _SCORE_SCALE), seen], format="csr")
         # The dual liblinear solver suits far fewer comments than features: 2-5 times faster than lbfgs here, with
         # the same scores (px 111: 0.632 v 0.630, PTS 0.738 v 0.737, wmty 0.817 v 0.817). Its intercept is
-        # penalised, so it is given room (intercept_scaling).
+        # penalised, so it is given room (intercept_scaling). It visits the comments in a shuffled order: seeded,
+        # so the same decisions give the same model (a survey's model is not "updated" by a refit on nothing new).
         # When the shipped margin alone separates the coded comments, its nearly unpenalised coefficient keeps
         # growing and liblinear stops at max_iter with a warning; the direction it found is the answer.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             fitted = LogisticRegression(
-                C=weight, solver="liblinear", dual=True, intercept_scaling=10.0, max_iter=1000
+                C=weight, solver="liblinear", dual=True, intercept_scaling=10.0, max_iter=1000, random_state=0
             ).fit(inputs, labels[:, j])
         scale = fitted.coef_[0, 0] * _SCORE_SCALE
         coef[:, j] = scale * model.coef[:, j]
@@ -184,7 +185,7 @@ def adapt_sentiment_model(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             fitted = LogisticRegression(
-                C=weight, solver="liblinear", dual=True, intercept_scaling=10.0, max_iter=1000
+                C=weight, solver="liblinear", dual=True, intercept_scaling=10.0, max_iter=1000, random_state=0
             ).fit(inputs, (y == c).astype(int))
         scale = fitted.coef_[0, 0] * _SCORE_SCALE
         coef[:, c] = scale * centred_coef[:, c]

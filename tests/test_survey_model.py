@@ -70,6 +70,10 @@ def test_the_model_learns_from_decisions_and_re_tags_unreviewed_comments(survey,
     after = comments_for_review(engine, form, "what_matters").set_index("answer_id")
     assert all("T18" in themes for themes in after.loc[unreviewed_hub, "themes"])
     assert list(after.loc[reviewed[:12], "themes"]) == [["T18"]] * 12  # analysts' decisions still win
+    # Refreshing again on the same decisions gives the same model: nothing is newer, nothing to re-tag.
+    assert refresh_survey_model(engine, form, "wmty")
+    assert survey_model(engine, form, "wmty").model_changed_at == stored.model_changed_at
+    assert pending_count(engine, form) == 0
 
 
 def test_ten_more_decisions_make_the_model_due_again(survey, session, form, db_url):

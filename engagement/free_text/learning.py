@@ -249,7 +249,9 @@ def refresh_survey_model(engine: Engine, form: Form, codebook: str) -> bool:
             features = featurise(coded["text"].tolist(), coded["question"].tolist(), loaded)
             checked = adapt_where_it_helps(shipped, loaded, features.texts, features.hits, labels)
             found = agreement(checked, loaded, labels)
-            model = checked.adaptation.model if checked.adaptation.adapted.any() else None
+            if checked.adaptation.adapted.any():
+                # As stored (coefficients as float16), so the same decisions give a model equal to the stored one.
+                model = ThemeModel.from_bytes(checked.adaptation.model.to_bytes())
         rest = answers[~reviewed]
         current = model or shipped
         unreviewed = _read_unreviewed(rest, _stored_tags(engine, form, codebook, rest["answer_id"], loaded.codes),
