@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -125,7 +127,18 @@ def measure(url: str) -> None:
     before = _rss_mib("VmRSS")
     Path("/proc/self/clear_refs").write_text("5")  # resets the peak (VmHWM) to the current RSS
     started = time.perf_counter()
-    refresh_survey_model(engine, form, "wmty")
+    # In a thread, as the app runs it, while this thread does what a page view of Comments and themes asks of the
+    # database about the model, to see how much the refresh slows a page down.
+    refresh = threading.Thread(target=refresh_survey_model, args=(engine, form, "wmty"))
+    refresh.start()
+    page_views = []
+    while refresh.is_alive():
+        view = time.perf_counter()
+        refresh_due(engine, form)
+        survey_model(engine, form, "wmty")
+        page_views.append(time.perf_counter() - view)
+        time.sleep(0.5)
+    refresh.join()
     seconds = time.perf_counter() - started
     peak = _rss_mib("VmHWM")
     stored = survey_model(engine, form, "wmty")
@@ -133,6 +146,8 @@ def measure(url: str) -> None:
     print(f"page check (refresh_due): {page_check * 1000:.0f} ms, due {due}")
     print(f"refresh: {seconds:.1f} s wall, peak RSS {peak:.0f} MiB (process before the refresh {before:.0f} MiB: "
           f"the libraries and models loaded), load average {os.getloadavg()[0]:.1f}")
+    print(f"the page's model checks during the refresh: median {statistics.median(page_views) * 1000:.0f} ms, "
+          f"slowest {max(page_views) * 1000:.0f} ms ({len(page_views)} checks)")
     print(f"reviewed {stored.reviewed}, suggested {len(stored.suggested)}, model changed: "
           f"{stored.model_changed_at is not None}, themes learnt: "
           f"{list(learnt[learnt['learnt']]['code']) if learnt is not None else []}")
