@@ -238,18 +238,19 @@ ADAPT_OPTION = click.option(
 
 
 def _model_for(codebook: str, coded_csv: Path | None):  # noqa: ANN202 - nlp is imported late for start-up speed
-    """The shipped theme model, or the one adapted to an analyst's coded comments (summary to stderr)."""
+    """The shipped theme model, or the one adapted to an analyst's coded comments (summary to stderr); the
+    sentiment model adapted to their coded sentiment (None: the shipped one); the coded comments' ids."""
     import nlp
     from nlp.adapt import adapt_to_coded_comments, shipped_theme_model
     from nlp.comment_files import read_coded_comments
 
     if coded_csv is None:
-        return shipped_theme_model(codebook), []
+        return shipped_theme_model(codebook), None, []
     loaded = nlp.load_codebook(codebook)
     coded = read_coded_comments(coded_csv, loaded)
     adaptation = adapt_to_coded_comments(loaded.slug, coded)
     click.echo(adaptation.summary([theme.label for theme in loaded.themes]), err=True)
-    return adaptation.model, coded.ids
+    return adaptation.model, adaptation.sentiment, coded.ids
 
 
 @nlp_group.command("predict")
@@ -264,8 +265,8 @@ def nlp_predict(codebook: str, in_csv: Path, out_csv: Path, coded_csv: Path | No
     import nlp
 
     try:
-        model = _model_for(codebook, coded_csv)[0] if coded_csv else None
-        rows = nlp.predict_file(in_csv, out_csv, codebook, theme_model=model)
+        model, sentiment, _ = _model_for(codebook, coded_csv) if coded_csv else (None, None, [])
+        rows = nlp.predict_file(in_csv, out_csv, codebook, theme_model=model, sentiment_model=sentiment)
     except (ValueError, nlp.CodebookError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {rows:,} rows to {out_csv}", err=True)
@@ -286,7 +287,7 @@ def nlp_suggest(codebook: str, in_csv: Path, count: int, out_csv: Path, coded_cs
     from nlp.suggest import suggest_file
 
     try:
-        model, coded_ids = _model_for(codebook, coded_csv)
+        model, _, coded_ids = _model_for(codebook, coded_csv)
         written = suggest_file(in_csv, out_csv, codebook, count, model, exclude_ids=coded_ids)
     except (ValueError, nlp.CodebookError) as exc:
         raise click.ClickException(str(exc)) from None

@@ -22,8 +22,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.codebook import codebooks_dir, load_codebook
-from nlp.models import ThemeModel, artefact_hash, models_dir
-from nlp.pipeline import ThemeTagger, build_pipeline
+from nlp.models import SentimentModel, ThemeModel, artefact_hash, models_dir
+from nlp.pipeline import SentimentScorer, ThemeTagger, build_pipeline
 from nlp.redaction import PLACEHOLDERS, Redaction, apply_redactions
 
 # Longer comments are cut here (at a word boundary) before analysis; their status says so.
@@ -156,11 +156,13 @@ def _read_docs(
     batch_size: int,
     disable: Sequence[str] = (),
     theme_model: tuple[str, ThemeModel] | None = None,
+    sentiment_model: SentimentModel | None = None,
 ) -> Iterator[tuple[Doc, Status]]:
     """Screened comments through the pipeline, in input order, each with its screening status.
     ``theme_model`` (codebook slug, model) tags that codebook with a survey's adapted model instead of the
     shipped one: the cached pipeline runs without its tagger, then a tagger with the adapted model, then the
-    sentiment scorer (which reads the themes for per-mention sentiment)."""
+    sentiment scorer (which reads the themes for per-mention sentiment) — with ``sentiment_model``, an adapted
+    sentiment model, when given."""
     statuses: list[Status] = []
 
     def prepared_docs() -> Iterator[Doc]:
@@ -171,15 +173,17 @@ def _read_docs(
             doc._.question = question  # the theme tagger reads it, so it is set before the pipeline runs
             yield doc
 
-    if theme_model is None:
+    if theme_model is None and sentiment_model is None:
         docs = nlp.pipe(prepared_docs(), batch_size=batch_size, disable=list(disable))
     else:
-        slug, model = theme_model
-        skipped = [*disable, f"theme_tagger_{slug}", "sentiment_scorer"]
-        tagger = ThemeTagger(nlp, load_codebook(slug), model)
-        docs = nlp.get_pipe("sentiment_scorer").pipe(
-            tagger.pipe(nlp.pipe(prepared_docs(), batch_size=batch_size, disable=skipped), batch_size), batch_size
-        )
+        skipped = [*disable, "sentiment_scorer"]
+        if theme_model is not None:
+            skipped.append(f"theme_tagger_{theme_model[0]}")
+        docs = nlp.pipe(prepared_docs(), batch_size=batch_size, disable=skipped)
+        if theme_model is not None:
+            docs = ThemeTagger(nlp, load_codebook(theme_model[0]), theme_model[1]).pipe(docs, batch_size)
+        scorer = SentimentScorer(sentiment_model) if sentiment_model is not None else nlp.get_pipe("sentiment_scorer")
+        docs = scorer.pipe(docs, batch_size)
     for position, doc in enumerate(docs):
         yield doc, statuses[position]
 
@@ -218,11 +222,13 @@ def predict_file(
     batch_size: int = 1000,
     workers: int | None = None,
     theme_model: ThemeModel | None = None,
+    sentiment_model: SentimentModel | None = None,
 ) -> int:
     """Write ``id``, ``sentiment`` and one 0/1 column per codebook label for every row of ``in_csv``.
 
     ``in_csv`` needs ``id`` and ``text`` columns and may have ``question``. ``theme_model`` is a model adapted to
-    this survey (``nlp.adapt``), used instead of the shipped one. Returns the rows written. Large files are read
+    this survey (``nlp.adapt``), used instead of the shipped one; ``sentiment_model`` likewise for sentiment.
+    Returns the rows written. Large files are read
     by ``workers`` processes (default: one per CPU this process may use), each with the same pipeline.
     """
     in_path, out_path = Path(in_csv), Path(out_csv)
@@ -239,7 +245,7 @@ def predict_file(
     with out_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "sentiment", *(theme.label for theme in loaded.themes)])
-        job = _PredictChunk(nlp, loaded.slug, batch_size, theme_model)
+        job = _PredictChunk(nlp, loaded.slug, batch_size, theme_model, sentiment_model)
         for written in _each_in_workers(job, chunks, workers):
             writer.writerows(written)
     return len(rows)
@@ -253,6 +259,7 @@ class _PredictChunk:
     codebook: str
     batch_size: int
     theme_model: ThemeModel | None = None  # a survey's adapted model; the forked workers inherit it
+    sentiment_model: SentimentModel | None = None  # likewise, adapted to coded sentiment
 
     def __call__(self, rows: Sequence[Row]) -> list[list[str | int]]:
         loaded = load_codebook(self.codebook)
@@ -265,6 +272,7 @@ class _PredictChunk:
             self.batch_size,
             LABELS_ONLY_SKIPS,
             (self.codebook, self.theme_model) if self.theme_model is not None else None,
+            self.sentiment_model,
         )
         written: list[list[str | int]] = []
         for (row_id, _, _), (doc, status) in zip(rows, docs, strict=True):

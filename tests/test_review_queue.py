@@ -97,3 +97,28 @@ def test_saving_a_decision_keeps_the_analyst_on_their_page(analysed, db_url, for
     assert app.number_input(key="review_page").value == 2
     assert shown_comments(app) == second
     assert comments_for_review(get_engine(db_url), form, "what_matters")["reviewed"].sum() == 1
+
+
+def test_a_save_lands_on_the_comment_shown_even_when_the_queue_moves_under_it(analysed, db_url, session, form):
+    """The analyst reads the second comment of the queue. Before their Save reaches the app, another analyst
+    decides the comment above it (so, with the unreviewed filter, it is now first) and the survey's model re-tags
+    it. The save records their choice, on the comment they were reading, and nothing else."""
+    from engagement.models import ModelThemeTag
+
+    app = open_page("comments", roles=("analyst",), username="analyst-d", comments_question="what_matters")
+    app.toggle(key="review_unreviewed_only").set_value(True).run()
+    cards = app.get("form")
+    by_text = analysed.set_index("redacted_text")["answer_id"]
+    above, target = int(by_text[str(cards[0].text[0].value)]), int(by_text[str(cards[1].text[0].value)])
+    set_analyst_themes(session, above, "wmty", ["T06"], "analyst e")
+    session.add(ModelThemeTag(answer_id=target, codebook="wmty", theme_code="T02", score=0.9, source="model",
+                              evidence="[]", sentiment="neutral"))
+    session.commit()
+    cards[1].multiselect[0].set_value(["T18"])  # on the page as the analyst still sees it
+    cards[1].button[0].click()
+    app.run()
+    assert not app.exception
+    decided = comments_for_review(get_engine(db_url), form, "what_matters").set_index("answer_id")
+    assert decided.loc[target, "reviewed"] and decided.loc[target, "themes"] == ["T18"]
+    assert decided.loc[above, "themes"] == ["T06"]  # the other analyst's decision is untouched
+    assert decided["reviewed"].sum() == 2

@@ -1,9 +1,12 @@
 """A survey's own theme model: the shipped model adapted to this survey's analyst decisions (``nlp.adapt``),
 how well it agrees with those analysts, and which comments they should review next (``nlp.suggest``).
 
-After every ``REFRESH_EVERY`` new reviewed comments a background job refits it and stores it in the database
-(table ``survey_theme_model``, so every app instance uses the same model). Storing a new model makes the
-survey's not-yet-reviewed answers stale, and the analysis job re-tags them with it (``analyse.pending_answers``).
+Once per batch window (``REFRESH_EVERY`` new reviewed comments, or any after ``REFRESH_AFTER``) a background job
+refits it and stores it in the database (table ``survey_theme_model``, so every app instance uses the same model).
+A theme keeps the shipped model until the survey's decisions show the adapted one does better
+(``nlp.adapt.adapt_where_it_helps``). When the model changes, the refresh decides in vectorised batches which
+not-yet-reviewed answers it would tag differently; only those are left stale for the analysis job to re-tag
+(``analyse.pending_answers``).
 The refresh holds a lease on its row (``refreshing_since``, claimed by compare-and-swap) so only one instance
 refreshes a survey's model at a time; it never runs in a page request.
 """
@@ -13,30 +16,40 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
 from sklearn.metrics import f1_score
-from sklearn.model_selection import KFold
 from sqlalchemy import insert, or_, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 import nlp
 from engagement.free_text.analyse import codebook_questions, model_version
 from engagement.free_text.background import OnePerSurvey
 from engagement.free_text.stored import analysed_answer_ids
-from engagement.models import AnalystThemeTag, Answer, Response, SurveyThemeModel, TextAnalysis, utc_now
-from nlp.adapt import adapt_theme_model, shipped_theme_model, theme_decisions
+from engagement.models import (
+    AnalystThemeTag,
+    Answer,
+    AppSetting,
+    ModelThemeTag,
+    Response,
+    SurveyThemeModel,
+    TextAnalysis,
+    utc_now,
+)
+from nlp.adapt import CheckedAdaptation, adapt_where_it_helps, shipped_theme_model, theme_decisions, with_other_rule
 from nlp.models import ThemeModel
-from nlp.suggest import suggest_rows
+from nlp.suggest import POOL_FACTOR, suggest_rows, uncertainty
 from nlp.train import featurise
 from survey_forms import Form
 
-REFRESH_EVERY = 10  # reviewed comments between refreshes
-FOLDS = 5
-MIN_FOR_AGREEMENT = 10  # fewer reviewed comments than this and agreement is not estimated
+REFRESH_EVERY = 10  # new reviewed comments that make a refresh due at once
+REFRESH_AFTER = timedelta(minutes=5)  # ... or any new reviewed comment this long after the last refresh
+RETRY_AFTER = timedelta(minutes=1)  # a refresh that failed is tried again no sooner than this
+MIN_FOR_AGREEMENT = 10  # fewer reviewed comments than this: no survey model, and agreement is not estimated
+RETAG_BATCH = 5000  # unreviewed comments featurised and decided at a time (bounds the refresh's memory)
 SUGGESTED_QUEUE = 200  # comments the review queue orders by suggestion; the rest follow by answer id
 LEASE = timedelta(minutes=10)
 log = logging.getLogger(__name__)
@@ -60,6 +73,7 @@ class SurveyModel:
     agreement: Agreement | None
     suggested: list[int]
     refreshing: bool
+    model_changed_at: datetime | None  # when the survey's model last changed; None while the shipped one is used
 
 
 def _reviewed_query(form: Form, codebook: str):  # noqa: ANN202 - a SQLAlchemy select
@@ -105,18 +119,13 @@ def _labels(engine: Engine, form: Form, codebook: str, answer_ids: pd.Series, co
     return table.reindex(index=answer_ids, columns=codes, fill_value=0).fillna(0).to_numpy(dtype=int)
 
 
-def agreement(model: ThemeModel, codebook: nlp.Codebook, texts: list[str], hits, labels: np.ndarray  # noqa: ANN001
-              ) -> Agreement | None:
-    """K-fold agreement of the adapted model with the analysts: each fold is predicted by a model adapted on
-    the other folds only, so the figure is what to expect on comments nobody has reviewed yet."""
+def agreement(checked: CheckedAdaptation, codebook: nlp.Codebook, labels: np.ndarray) -> Agreement | None:
+    """K-fold agreement of the survey's model with the analysts: each fold is decided by a model adapted on the
+    other folds only (for the themes the survey's model adopts; the shipped model for the rest), so the figure is
+    what to expect on comments nobody has reviewed yet."""
     if len(labels) < MIN_FOR_AGREEMENT:
         return None
-    predicted = np.zeros_like(labels)
-    folds = min(FOLDS, len(labels))
-    for train, test in KFold(folds, shuffle=True, random_state=0).split(labels):
-        fitted = adapt_theme_model(model, [texts[i] for i in train], hits[train], labels[train]).model
-        predicted[test] = theme_decisions(fitted, codebook, [texts[i] for i in test], hits[test])
-    shipped = theme_decisions(model, codebook, texts, hits)
+    predicted = checked.predicted
     tp = (predicted & labels).sum(axis=0)
     themes = pd.DataFrame({
         "code": codebook.codes,
@@ -124,12 +133,13 @@ def agreement(model: ThemeModel, codebook: nlp.Codebook, texts: list[str], hits,
         "missed": labels.sum(axis=0) - tp,
         "wrongly_tagged": predicted.sum(axis=0) - tp,
         "f1": f1_score(labels, predicted, average=None, zero_division=0),
+        "learnt": checked.adaptation.adapted,
     })
     return Agreement(
         micro_f1=float(f1_score(labels, predicted, average="micro", zero_division=0)),
-        shipped_micro_f1=float(f1_score(labels, shipped, average="micro", zero_division=0)),
+        shipped_micro_f1=float(f1_score(labels, checked.shipped, average="micro", zero_division=0)),
         comments=len(labels),
-        folds=folds,
+        folds=checked.folds,
         themes=themes,
     )
 
@@ -156,38 +166,114 @@ def _claim(engine: Engine, form: Form, codebook: str) -> bool:
         return claimed.rowcount == 1
 
 
+def _stored_model(engine: Engine, form: Form, codebook: str) -> ThemeModel | None:
+    with engine.connect() as connection:
+        data = connection.scalar(select(SurveyThemeModel.model).where(
+            SurveyThemeModel.survey_slug == form.slug, SurveyThemeModel.codebook == codebook))
+    return ThemeModel.from_bytes(bytes(data)) if data else None
+
+
+def _same_model(a: ThemeModel | None, b: ThemeModel | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return all(np.array_equal(x, y) for x, y in ((a.coef, b.coef), (a.intercept, b.intercept),
+                                                  (a.thresholds, b.thresholds)))
+
+
+def _stored_tags(engine: Engine, form: Form, codebook: str, answer_ids: pd.Series, codes: list[str]) -> np.ndarray:
+    """The model themes stored for these answers now, 0/1 in codebook order."""
+    query = (select(ModelThemeTag.answer_id, ModelThemeTag.theme_code)
+             .where(ModelThemeTag.codebook == codebook, ModelThemeTag.answer_id.in_(analysed_answer_ids(form))))
+    with engine.connect() as connection:
+        tags = pd.read_sql(query, connection)
+    table = pd.crosstab(tags["answer_id"], tags["theme_code"]).clip(upper=1)
+    return table.reindex(index=answer_ids, columns=codes, fill_value=0).fillna(0).to_numpy(dtype=int)
+
+
+@dataclass(frozen=True)
+class _Unreviewed:
+    """The model's view of the comments nobody has reviewed, read in batches: which of them it would tag
+    differently from what is stored, and how unsure it is of each (for the suggestions)."""
+
+    changed: np.ndarray  # (n,) bool
+    doubt: np.ndarray  # (n,)
+
+
+def _read_unreviewed(answers: pd.DataFrame, stored: np.ndarray, model: ThemeModel, codebook: nlp.Codebook
+                     ) -> _Unreviewed:
+    changed, doubt = np.zeros(len(answers), dtype=bool), np.zeros(len(answers))
+    for start in range(0, len(answers), RETAG_BATCH):
+        part = answers.iloc[start:start + RETAG_BATCH]
+        features = featurise(part["text"].tolist(), part["question"].tolist(), codebook)
+        decided = with_other_rule(codebook, theme_decisions(model, codebook, features.texts, features.hits))
+        rows = slice(start, start + len(part))
+        changed[rows] = (decided != stored[rows]).any(axis=1)
+        doubt[rows] = uncertainty(model.scores(features.texts, features.hits), model.thresholds)
+    return _Unreviewed(changed, doubt)
+
+
+def _suggested(answers: pd.DataFrame, doubt: np.ndarray, model: ThemeModel, codebook: nlp.Codebook) -> list[int]:
+    """The answer ids to review next: ``suggest_rows`` over the most uncertain comments (the pool it would pick
+    from anyway), featurised again, as only they need their words."""
+    pool = np.lexsort((np.arange(len(doubt)), -doubt))[: POOL_FACTOR * SUGGESTED_QUEUE]
+    part = answers.iloc[pool]
+    features = featurise(part["text"].tolist(), part["question"].tolist(), codebook)
+    order = suggest_rows(model.vectorizer.transform(features.texts), model.scores(features.texts, features.hits),
+                         model.thresholds, SUGGESTED_QUEUE)
+    return part["answer_id"].iloc[order].astype(int).tolist()
+
+
 def refresh_survey_model(engine: Engine, form: Form, codebook: str) -> bool:
-    """Refit the survey's model from every reviewed comment, measure its agreement, choose the next comments to
-    review, and store all three. Returns False (doing nothing) when another instance is refreshing it."""
+    """Refit the survey's model from every reviewed comment (adopting a theme's adapted column only where the
+    evidence says it does better than the shipped model), measure its agreement, choose the next comments to
+    review, and store all three. When the model changed, only the unreviewed comments it would tag differently
+    are left for the analysis job to re-tag: the rest are marked current, decided in vectorised batches.
+    Returns False (doing nothing) when another instance is refreshing it."""
     if not _claim(engine, form, codebook):
         return False
     values: dict = {"refreshing_since": None}
+    unchanged_ids: list[int] = []
+    succeeded = False
     try:
         loaded = nlp.load_codebook(codebook)
         shipped = shipped_theme_model(loaded.slug)
         answers = _answers(engine, form, codebook)
-        labels = _labels(engine, form, codebook, answers["answer_id"], loaded.codes)
         with engine.connect() as connection:
             reviewed_ids = set(connection.scalars(select(_reviewed_query(form, codebook).subquery().c.answer_id)))
         reviewed = answers["answer_id"].isin(reviewed_ids).to_numpy()
-        features = featurise(answers["text"].tolist(), answers["question"].tolist(), loaded)
-        rows = np.flatnonzero(reviewed)
-        texts = [features.texts[i] for i in rows]
-        model = shipped
-        if len(rows):
-            model = adapt_theme_model(shipped, texts, features.hits[rows], labels[rows]).model
-            found = agreement(shipped, loaded, texts, features.hits[rows], labels[rows])
-            values |= {"model": model.to_bytes(), "model_changed_at": utc_now(),
-                       "agreement": _agreement_json(found) if found else None}
-        words = model.vectorizer.transform(features.texts)
-        order = suggest_rows(words, model.scores(features.texts, features.hits), model.thresholds,
-                             SUGGESTED_QUEUE, exclude=rows)
-        values |= {"reviewed": len(rows), "base_version": model_version(),
-                   "suggested": json.dumps(answers["answer_id"].iloc[order].astype(int).tolist())}
+        coded = answers[reviewed]
+        labels = _labels(engine, form, codebook, coded["answer_id"], loaded.codes)
+        previous = _stored_model(engine, form, codebook)
+        model, found = None, None
+        if len(coded) >= MIN_FOR_AGREEMENT:
+            features = featurise(coded["text"].tolist(), coded["question"].tolist(), loaded)
+            checked = adapt_where_it_helps(shipped, loaded, features.texts, features.hits, labels)
+            found = agreement(checked, loaded, labels)
+            if checked.adaptation.adapted.any():
+                # As stored (coefficients as float16), so the same decisions give a model equal to the stored one.
+                model = ThemeModel.from_bytes(checked.adaptation.model.to_bytes())
+        rest = answers[~reviewed]
+        current = model or shipped
+        unreviewed = _read_unreviewed(rest, _stored_tags(engine, form, codebook, rest["answer_id"], loaded.codes),
+                                      current, loaded)
+        values |= {"reviewed": len(coded), "base_version": model_version(),
+                   "agreement": _agreement_json(found) if found else None,
+                   "suggested": json.dumps(_suggested(rest, unreviewed.doubt, current, loaded))}
+        if not _same_model(model, previous):
+            values |= {"model": model.to_bytes() if model else None, "model_changed_at": utc_now()}
+            unchanged_ids = rest["answer_id"][~unreviewed.changed].astype(int).tolist()
+        succeeded = True
     finally:
         with engine.begin() as connection:
             connection.execute(update(SurveyThemeModel).where(
                 SurveyThemeModel.survey_slug == form.slug, SurveyThemeModel.codebook == codebook).values(**values))
+            # Answers the new model tags as they are stored are current: the analysis job re-tags only the rest.
+            changed_at = values.get("model_changed_at")
+            for start in range(0, len(unchanged_ids), RETAG_BATCH):
+                connection.execute(update(TextAnalysis).where(
+                    TextAnalysis.answer_id.in_(unchanged_ids[start:start + RETAG_BATCH]),
+                    TextAnalysis.analysed_at < changed_at).values(analysed_at=changed_at))
+            _remember_refresh(connection, form, codebook, succeeded)
     return True
 
 
@@ -202,7 +288,7 @@ def survey_model(engine: Engine, form: Form, codebook: str) -> SurveyModel | Non
     with engine.connect() as connection:
         row = connection.execute(select(
             SurveyThemeModel.reviewed, SurveyThemeModel.agreement, SurveyThemeModel.suggested,
-            SurveyThemeModel.refreshing_since,
+            SurveyThemeModel.refreshing_since, SurveyThemeModel.model_changed_at,
         ).where(SurveyThemeModel.survey_slug == form.slug, SurveyThemeModel.codebook == codebook)).first()
     if row is None:
         return None
@@ -211,22 +297,52 @@ def survey_model(engine: Engine, form: Form, codebook: str) -> SurveyModel | Non
         stored = json.loads(row.agreement)
         found = Agreement(stored["micro_f1"], stored["shipped_micro_f1"], stored["comments"], stored["folds"],
                           pd.DataFrame(stored["themes"]))
-    return SurveyModel(codebook, row.reviewed, found, json.loads(row.suggested), row.refreshing_since is not None)
+    return SurveyModel(codebook, row.reviewed, found, json.loads(row.suggested), row.refreshing_since is not None,
+                       row.model_changed_at)
+
+
+def _refresh_key(form: Form, codebook: str) -> str:
+    return f"survey_model_refreshed:{form.slug}:{codebook}"
+
+
+def _remember_refresh(connection: Connection, form: Form, codebook: str, succeeded: bool) -> None:
+    """When this survey's model was last refreshed (or tried), for the refresh window."""
+    value = json.dumps({"at": utc_now().isoformat(), "succeeded": succeeded})
+    key = _refresh_key(form, codebook)
+    if connection.execute(update(AppSetting).where(AppSetting.key == key).values(value=value)).rowcount == 0:
+        connection.execute(insert(AppSetting).values(key=key, value=value))
+
+
+def _last_refresh(engine: Engine, form: Form, codebook: str) -> tuple[datetime, bool] | None:
+    with engine.connect() as connection:
+        raw = connection.scalar(select(AppSetting.value).where(AppSetting.key == _refresh_key(form, codebook)))
+    if raw is None:
+        return None
+    stored = json.loads(raw)
+    return datetime.fromisoformat(stored["at"]), bool(stored["succeeded"])
 
 
 def refresh_due(engine: Engine, form: Form) -> list[str]:
     """The codebooks whose survey model should be refreshed: never built, built by another engine version, or
-    ``REFRESH_EVERY`` reviewed comments behind."""
+    decisions waiting — ``REFRESH_EVERY`` of them, or any after ``REFRESH_AFTER`` — so a busy review session
+    refreshes once per batch window, not after every decision. A failed refresh waits ``RETRY_AFTER``."""
     due = []
+    now = utc_now()
     for codebook in sorted(set(codebook_questions(form).values())):
         stored = survey_model(engine, form, codebook)
         if stored is not None and stored.refreshing:
             continue
+        last = _last_refresh(engine, form, codebook)
+        if last is not None and not last[1] and now - last[0] < RETRY_AFTER:
+            continue
         with engine.connect() as connection:
             version = connection.scalar(select(SurveyThemeModel.base_version).where(
                 SurveyThemeModel.survey_slug == form.slug, SurveyThemeModel.codebook == codebook))
-        if stored is None or version != model_version() or \
-                reviewed_count(engine, form, codebook) - stored.reviewed >= REFRESH_EVERY:
+        if stored is None or version != model_version():
+            due.append(codebook)
+            continue
+        waiting = reviewed_count(engine, form, codebook) - stored.reviewed
+        if waiting >= REFRESH_EVERY or (waiting > 0 and (last is None or now - last[0] >= REFRESH_AFTER)):
             due.append(codebook)
     return due
 

@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import delete, select
@@ -78,6 +79,26 @@ def review_queue(
     rank = rank[~rank.index.duplicated()]
     order = queue.assign(_rank=queue["answer_id"].map(rank).fillna(math.inf))
     return order.sort_values(["_rank", "answer_id"], ignore_index=True).drop(columns="_rank")
+
+
+@dataclass(frozen=True)
+class ReviewOrder:
+    """The suggested order a page is showing, and when the survey model that suggested it last changed (None
+    while the survey uses the shipped model)."""
+
+    model_changed_at: datetime | None
+    suggested: tuple[int, ...]
+
+
+def order_to_show(shown: ReviewOrder | None, latest: ReviewOrder) -> tuple[ReviewOrder, bool]:
+    """The order an analyst keeps working through, and whether a newer survey model has suggested another. The
+    order stays put until they ask for the newer one, so a refresh never moves the comment they are about to
+    save; the first suggestions (none shown yet, no newer model) are taken in as they arrive."""
+    if shown is None or (not shown.suggested and shown.model_changed_at == latest.model_changed_at):
+        return latest, False
+    newer = latest.model_changed_at is not None and (
+        shown.model_changed_at is None or latest.model_changed_at > shown.model_changed_at)
+    return shown, newer
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ def _model_from(data: bytes) -> ThemeModel:
 
 def stale_answer_ids(form: Form) -> Select:
     """Answers whose themes came from an older model than the survey's current adapted one and that no analyst
-    has reviewed: the analysis job re-tags them."""
+    has reviewed: the analysis job re-tags them. The refresh that stores a model marks the answers it would tag
+    the same as current (``learning.refresh_survey_model``), so only those it tags differently stay here."""
     return (
         select(TextAnalysis.answer_id)
         .join(SurveyThemeModel, and_(SurveyThemeModel.survey_slug == form.slug,

@@ -9,13 +9,28 @@ import nlp
 from engagement.analysis.counts import response_counts
 from engagement.free_text.analyse import codebook_questions, pending_count
 from engagement.free_text.job import job_progress, start_background_analysis
-from engagement.free_text.learning import MIN_FOR_AGREEMENT, refresh_due, start_background_refresh, survey_model
-from engagement.free_text.review import comments_for_review, review_page, review_queue, set_analyst_themes
+from engagement.free_text.learning import (
+    MIN_FOR_AGREEMENT,
+    REFRESH_AFTER,
+    REFRESH_EVERY,
+    refresh_due,
+    start_background_refresh,
+    survey_model,
+)
+from engagement.free_text.review import (
+    ReviewOrder,
+    comments_for_review,
+    order_to_show,
+    review_page,
+    review_queue,
+    set_analyst_themes,
+)
 from engagement.free_text.themes import theme_summary
 from engagement.reports.charts import theme_chart
 from engagement.ui.access import require_roles
 from engagement.ui.shared import current_form, engine, synthetic_notice
 from engagement.ui.text import escape_markdown
+from nlp.adapt import MIN_EVIDENCE_EACH_WAY
 from nlp.codebook import guide
 
 user = require_roles("analyst", "admin")
@@ -137,11 +152,20 @@ def model_agreement() -> None:
                              "wrongly_tagged": "Tagged wrongly"}),
             hide_index=True,
         )
+    own = found.themes[found.themes["learnt"]]["code"] if "learnt" in found.themes else []
+    st.caption(
+        ("This survey's own model is used for " + ", ".join(labels[code] for code in own) + ". " if len(own) else
+         "The model as shipped is still used for every theme. ")
+        + f"A theme switches to what your analysts taught it once at least {MIN_EVIDENCE_EACH_WAY} reviewed "
+        "comments have it and as many do not, and it then agrees with your analysts better than the shipped model."
+    )
 
 
 model_agreement()
-if learnt is not None and learnt.refreshing:
-    st.caption("Updating the model with the latest decisions in the background…")
+# Always one line, so the cards below do not move when a refresh starts or ends.
+st.caption("Updating the model with the latest decisions in the background…" if learnt is not None and
+           learnt.refreshing else f"The model learns from your decisions every {REFRESH_EVERY} of them, or from fewer "
+           f"once {REFRESH_AFTER.seconds // 60} minutes have passed since it last learnt.")
 theme_filter = st.selectbox(
     "Show comments tagged with", [None, *labels], format_func=lambda c: "Any theme" if c is None else labels[c]
 )
@@ -149,16 +173,14 @@ unreviewed_only = st.toggle("Only comments not yet reviewed", key="review_unrevi
 comments = (
     all_comments[all_comments["themes"].apply(lambda codes: theme_filter in codes)] if theme_filter else all_comments
 )
-# The order this analyst works through stays put until they ask for the model's newer suggestions, so a refresh
-# finishing in the background never moves a comment they are about to save.
 order_key = f"review_order_{codebook.slug}"
-latest = learnt.suggested if learnt else []
-if order_key not in st.session_state:
-    st.session_state[order_key] = latest
-if st.session_state[order_key] != latest:
+latest = ReviewOrder(learnt.model_changed_at, tuple(learnt.suggested)) if learnt else ReviewOrder(None, ())
+shown, newer = order_to_show(st.session_state.get(order_key), latest)
+st.session_state[order_key] = shown
+if newer:
     st.button("The model has been updated: show its new suggestions first",
               on_click=lambda: st.session_state.update({order_key: latest}))
-queue = review_queue(comments, unreviewed_only=unreviewed_only, suggested=st.session_state[order_key])
+queue = review_queue(comments, unreviewed_only=unreviewed_only, suggested=shown.suggested)
 pages = review_page(queue, 1).pages
 if st.session_state.get("review_page", 1) > pages:  # the queue shrank (a filter, or the last comments reviewed)
     st.session_state["review_page"] = pages
@@ -181,7 +203,10 @@ def review_card(row) -> None:  # noqa: ANN001 - a row of the review queue (panda
         if row.theme_sentiments:
             said = [f"{labels.get(code, code)}: {feeling}" for code, feeling in row.theme_sentiments.items()]
             st.text("How each theme was said: " + "; ".join(said))
-        chosen = st.multiselect("Themes", list(labels), default=row.themes, format_func=labels.get)
+        # Keyed by the comment, so the choice stays with it when the page reruns under the analyst (a re-tag
+        # finishing, the queue moving) and the save records what they chose for the comment they were reading.
+        chosen = st.multiselect("Themes", list(labels), default=row.themes, format_func=labels.get,
+                                key=f"themes_{codebook.slug}_{row.answer_id}")
         if st.form_submit_button("Save themes"):
             try:
                 with Session(engine()) as session:
@@ -189,6 +214,7 @@ def review_card(row) -> None:  # noqa: ANN001 - a row of the review queue (panda
             except ValueError as exc:
                 st.error(escape_markdown(str(exc)))
             else:
+                st.toast(f"Saved themes for {row.response_reference}")
                 st.rerun()
 
 

@@ -137,3 +137,60 @@ def test_a_bad_coded_file_is_named_with_its_column_and_row(tmp_path, new_comment
     assert "coded.csv" in result.output and message in result.output, result.output
     assert "Traceback" not in result.output
     assert not out.exists()  # nothing half-written
+
+
+MOVED = "The clinic in {place} moved to {street}"
+STREETS = ["Station Road", "the High Street", "Church Lane", "Mill Road", "Park Avenue", "Victoria Street",
+           "Market Place", "Queens Road", "King Street", "London Road", "Forest Road", "Main Street"]
+PRAISE = ["The staff at {p} were kind and caring", "Good service at {p} on the whole",
+          "The app is handy for repeat prescriptions in {p}", "My GP in {p} listens to me",
+          "Quick appointment at {p} this time, thank you", "The nurses at {p} explained everything"]
+COMPLAINTS = ["Rude receptionist at {p} and an awful wait", "Parking at {p} is a nightmare",
+              "Getting through on the phone in {p} takes ages", "I waited three weeks for a call back from {p}",
+              "Nobody at {p} listened to me", "The walk-in centre in {p} closed and nothing replaced it"]
+
+
+def sentiment_coded_file(path: Path) -> Path:
+    """This survey's analysts read "the clinic moved" as plain news (neutral), and praise and complaints as the
+    shipped model does."""
+    no_label = [0] * len(LABELS)
+    rows = [[f"m{n}", MOVED.format(place=place, street=STREETS[n]), "", "neutral", *no_label]
+            for n, place in enumerate(PLACES[:8])]
+    rows += [[f"p{n}", text.format(p=PLACES[n]), "", "positive", *no_label] for n, text in enumerate(PRAISE)]
+    rows += [[f"n{n}", text.format(p=PLACES[n + 6]), "", "negative", *no_label] for n, text in enumerate(COMPLAINTS)]
+    return _write(path, ["id", "text", "question", "sentiment", *LABELS], rows)
+
+
+def sentiments(path: Path) -> dict[str, str]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {row["id"]: row["sentiment"] for row in csv.DictReader(handle)}
+
+
+def test_coded_sentiment_moves_sentiment_towards_it_and_leaves_clear_comments_alone(tmp_path):
+    rows = [[f"m{n}", MOVED.format(place=place, street=STREETS[10 + n % 2])] for n, place in enumerate(PLACES[10:])]
+    clear = {"praise": "Lovely nurses, so compassionate and helpful", "friendly": "Staff were friendly",
+             "complaint": "The doctor was rude and I waited four hours", "cold": "The waiting room was cold"}
+    rows += [[row_id, text] for row_id, text in clear.items()]
+    new = _write(tmp_path / "new.csv", ["id", "text"], rows)
+    shipped, adapted = tmp_path / "shipped.csv", tmp_path / "adapted.csv"
+    assert run("nlp", "predict", "--codebook", "wmty", "--input", new, "--output", shipped).exit_code == 0
+    result = run("nlp", "predict", "--codebook", "wmty", "--input", new, "--output", adapted,
+                 "--adapt", sentiment_coded_file(tmp_path / "coded.csv"))
+    assert result.exit_code == 0, result.output
+    assert "Sentiment adapted with 6 positive, 8 neutral, 6 negative" in result.output
+    before, after = sentiments(shipped), sentiments(adapted)
+    moved = [row_id for row_id in before if row_id.startswith("m")]
+    assert sum(before[row_id] != "neutral" for row_id in moved) >= 3, before
+    assert all(after[row_id] == "neutral" for row_id in moved), after
+    assert [after[row_id] for row_id in clear] == [before[row_id] for row_id in clear] == [
+        "positive", "positive", "negative", "negative"]
+
+
+def test_too_little_coded_sentiment_leaves_sentiment_as_shipped(tmp_path, new_comments):
+    shipped, adapted = tmp_path / "shipped.csv", tmp_path / "adapted.csv"
+    run("nlp", "predict", "--codebook", "wmty", "--input", new_comments, "--output", shipped)
+    result = run("nlp", "predict", "--codebook", "wmty", "--input", new_comments, "--output", adapted,
+                 "--adapt", coded_file(tmp_path / "coded.csv"))  # every coded sentiment is neutral
+    assert "Sentiment unchanged: it needs at least 2 coded comments of each of positive, neutral, negative" \
+        in result.output
+    assert sentiments(shipped) == sentiments(adapted)
