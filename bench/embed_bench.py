@@ -1,0 +1,194 @@
+"""Static sentence embeddings (nlp.embeddings) as extra features: measured before anything ships.
+
+    PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py wmty --variants base,human1,both1 --cache DIR
+    PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py sentiment --scales 0,1,2
+
+``wmty``: leave-one-source-out on development set 2, exactly as ``bench/wmty_loso.py`` (same recipe, priors cached
+per source), with the comment's sentence vector (times a scale) appended to the TF-IDF lemma features: ``humanS``
+in the hand-coded stage only (the prior sees words alone), ``bothS`` in the prior too. ``sentiment``: the held-out
+NEAS services and phase1 trusts of ``bench/sentiment_bench.py`` with the vector of the raw comment appended.
+Needs ../shared (or ENGAGEMENT_SHARED_DIR); writes nothing to the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from nlp.embeddings import sentence_vectors  # noqa: E402
+
+
+class WithVectors:
+    """A fitted TF-IDF vectorizer whose rows carry the comment's sentence vector (times ``scale``) after the words;
+    a comment with no known word keeps an empty row, so the model still gives it no themes.
+
+    ``raw_of`` maps a lemma string to the comment as written (the vector is then of the raw text); ``prototypes``
+    (themes x dims) adds the cosine of the comment to each theme's description instead of the vector itself
+    (``with_vector`` keeps both)."""
+
+    def __init__(self, words, scale: float, raw_of=None, prototypes=None, with_vector=False) -> None:  # noqa: ANN001
+        self.words, self.scale = words, scale
+        self.vocabulary_ = words.vocabulary_
+        self.raw_of, self.prototypes, self.with_vector = raw_of or {}, prototypes, with_vector
+
+    def transform(self, texts):  # noqa: ANN001, ANN201
+        words = self.words.transform(texts)
+        vectors = sentence_vectors([self.raw_of.get(text, text) for text in texts])
+        vectors[np.diff(words.indptr) == 0] = 0.0
+        blocks = []
+        if self.prototypes is None or self.with_vector:
+            blocks.append(vectors * self.scale)
+        if self.prototypes is not None:
+            blocks.append(vectors @ self.prototypes.T * self.scale)
+        return sparse.hstack([words, *map(sparse.csr_matrix, blocks)], format="csr")
+
+
+def theme_prototypes(codebook) -> np.ndarray:  # noqa: ANN001
+    """One unit vector per theme: the mean vector of its label, definition, include notes, typical phrases and
+    example comments that carry it."""
+    rows = []
+    for theme in codebook.themes:
+        texts = [theme.label, theme.definition, *theme.include, *theme.typical_phrases]
+        texts += [example.text for example in theme.examples if theme.code in example.codes]
+        mean = sentence_vectors(texts).mean(axis=0)
+        rows.append(mean / max(float(np.linalg.norm(mean)), 1e-9))
+    return np.array(rows, dtype=np.float32)
+
+
+def wmty(variants: list[str], cache: Path) -> None:
+    import wmty_loso
+
+    from nlp.codebook import load_codebook
+    from nlp.public_data import read_all
+    from nlp.train import (
+        WMTY_RECIPE,
+        PriorModel,
+        _usable,
+        featurise,
+        fit_prior,
+        prior_labels,
+        public_source,
+    )
+    from nlp.wmty_eval import coded_dev_comments, leave_one_source_out
+
+    codebook = load_codebook("wmty")
+    started = time.perf_counter()
+    records = _usable(read_all(codebook))
+    sources = np.array([public_source(record) for record in records])
+    public = featurise([r.text for r in records], [r.question for r in records], codebook)
+    scored = coded_dev_comments(2)
+    extra = coded_dev_comments(1)
+    everyone = [*scored, *extra]
+    coded = featurise([c.text for c in everyone], [c.question for c in everyone], codebook)
+    position = {id(c): i for i, c in enumerate(everyone)}
+    raw_lookup = dict(zip(public.texts, public.raw, strict=True)) | dict(zip(coded.texts, coded.raw, strict=True))
+    print(f"featurised in {time.perf_counter() - started:.0f} s", flush=True)
+
+    def public_without(source: str):  # noqa: ANN202
+        keep = np.flatnonzero(sources != source)
+        return wmty_loso._rows(public, keep), [records[i] for i in keep]
+
+    for variant in variants:
+        kind = variant.rstrip("0123456789.")
+        scale = float(variant[len(kind) :] or 0)
+        raw_of = raw_lookup if kind.startswith("raw") else None
+        prototypes = theme_prototypes(codebook) if "proto" in kind else None
+        with_vector = kind.endswith("protovec")
+        stage = "both" if "both" in kind else ("human" if kind != "base" else "base")
+        t0 = time.perf_counter()
+
+        def train_and_predict(source, training, held_out):  # noqa: ANN001, ANN202
+            vectorizer, prior = wmty_loso._prior(codebook, source, WMTY_RECIPE, cache, lambda: public_without(source))
+            if stage in ("human", "both"):
+                wrapped = WithVectors(vectorizer, scale, raw_of, prototypes, with_vector)
+                dims = wrapped.transform(["staff"]).shape[1] - len(vectorizer.vocabulary_)
+                if stage == "human":
+                    padded = np.vstack([prior.coef, np.zeros((dims, prior.coef.shape[1]), np.float32)])
+                    prior = PriorModel(padded, prior.intercept, prior.positives)
+                else:
+                    kept, kept_records = public_without(source)
+                    labels, weights = prior_labels(kept.hits, kept_records, codebook, WMTY_RECIPE)
+                    prior = fit_prior(wrapped.transform(kept.texts), labels, weights, WMTY_RECIPE.prior_regularisation)
+                vectorizer = wrapped
+            model = wmty_loso.fit_wmty_human_stage(
+                codebook,
+                vectorizer,
+                prior,
+                wmty_loso._rows(coded, [position[id(c)] for c in training]),
+                [c.codes for c in training],
+                [c.source for c in training],
+                WMTY_RECIPE,
+            )
+            return wmty_loso.tag(model, held_out)
+
+        result = leave_one_source_out(scored, train_and_predict, codebook.codes, extra_training=extra)
+        other = sum("T99" in p for p in result.predicted)
+        print(f"== {variant} ({time.perf_counter() - t0:.0f} s; Other predicted {other})", flush=True)
+        print(result.to_text(), flush=True)
+
+
+def sentiment(scales: list[float]) -> None:
+    import sentiment_bench
+
+    from nlp.features import praise_only
+    from nlp.models import SentimentModel
+    from nlp.train import PHASE1_SENTIMENT_WEIGHT, SENTIMENT_BIAS
+
+    records, features = sentiment_bench._load()
+    vectors = sentence_vectors(features.raw)
+    row_of = {text: i for i, text in enumerate(features.raw)}
+    for scale in scales:
+
+        class WithSentenceVectors(SentimentModel):
+            def _matrix(self, texts, raw_texts):  # noqa: ANN001, ANN202
+                matrix = super()._matrix(texts, raw_texts)
+                if not scale:
+                    return matrix
+                block = vectors[[row_of[text] for text in raw_texts]] * scale
+                return sparse.hstack([matrix, sparse.csr_matrix(block)], format="csr")
+
+        results = {}
+        for split, (train, test) in sentiment_bench._splits(records).items():
+            model = WithSentenceVectors.fit(
+                [features.lemmas[i] for i in train],
+                [records[i].sentiment for i in train],
+                raw_texts=[features.raw[i] for i in train],
+                weights=np.array([1.0 if records[i].complete else PHASE1_SENTIMENT_WEIGHT for i in train]),
+                bias=SENTIMENT_BIAS,
+            )
+            praise = [praise_only(records[i].question) for i in test]
+            probabilities = model.probabilities(
+                [features.lemmas[i] for i in test], [features.raw[i] for i in test], praise
+            )
+            got = [sentiment_bench.SENTIMENTS[k] for k in probabilities.argmax(axis=1)]
+            results[split] = sentiment_bench._scores([records[i].sentiment for i in test], got)
+            print(f"scale {scale}", split, results[split], flush=True)
+        for kind in ("NEAS", "phase1"):
+            rows = [v for k, v in results.items() if k.startswith(kind)]
+            mean = {key: round(float(np.mean([r[key] for r in rows])), 3) for key in rows[0]}
+            print(f"== scale {scale} mean {kind}", mean, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("task", choices=("wmty", "sentiment"))
+    parser.add_argument("--variants", default="base,human1")
+    parser.add_argument("--scales", default="0,1")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/embed-cache"))
+    arguments = parser.parse_args()
+    if arguments.task == "wmty":
+        wmty(arguments.variants.split(","), arguments.cache)
+    else:
+        sentiment([float(s) for s in arguments.scales.split(",")])
+
+
+if __name__ == "__main__":
+    main()
