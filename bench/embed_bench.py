@@ -2,11 +2,13 @@
 
     PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py wmty --variants base,human1,both1 --cache DIR
     PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py sentiment --scales 0,1,2
+    PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py px --scales 1 --services 111
 
 ``wmty``: leave-one-source-out on development set 2, exactly as ``bench/wmty_loso.py`` (same recipe, priors cached
 per source), with the comment's sentence vector (times a scale) appended to the TF-IDF lemma features: ``humanS``
 in the hand-coded stage only (the prior sees words alone), ``bothS`` in the prior too. ``sentiment``: the held-out
 NEAS services and phase1 trusts of ``bench/sentiment_bench.py`` with the vector of the raw comment appended.
+``px``: ``bench/adapt_bench.py``'s px rows with the vector appended to the px model's words.
 Needs ../shared (or ENGAGEMENT_SHARED_DIR); writes nothing to the repository.
 """
 
@@ -105,7 +107,8 @@ def wmty(variants: list[str], cache: Path) -> None:
         stage = "both" if "both" in kind else ("human" if kind != "base" else "base")
         t0 = time.perf_counter()
 
-        def train_and_predict(source, training, held_out):  # noqa: ANN001, ANN202
+        def train_and_predict(source, training, held_out, stage=stage, scale=scale, raw_of=raw_of,  # noqa: ANN001, ANN202
+                              prototypes=prototypes, with_vector=with_vector):
             vectorizer, prior = wmty_loso._prior(codebook, source, WMTY_RECIPE, cache, lambda: public_without(source))
             if stage in ("human", "both"):
                 wrapped = WithVectors(vectorizer, scale, raw_of, prototypes, with_vector)
@@ -135,7 +138,7 @@ def wmty(variants: list[str], cache: Path) -> None:
         print(result.to_text(), flush=True)
 
 
-def sentiment(scales: list[float]) -> None:
+def sentiment(scales: list[float], bias: tuple[float, float, float] | None = None) -> None:
     import sentiment_bench
 
     from nlp.features import praise_only
@@ -148,7 +151,7 @@ def sentiment(scales: list[float]) -> None:
     for scale in scales:
 
         class WithSentenceVectors(SentimentModel):
-            def _matrix(self, texts, raw_texts):  # noqa: ANN001, ANN202
+            def _matrix(self, texts, raw_texts, scale=scale):  # noqa: ANN001, ANN202
                 matrix = super()._matrix(texts, raw_texts)
                 if not scale:
                     return matrix
@@ -162,7 +165,7 @@ def sentiment(scales: list[float]) -> None:
                 [records[i].sentiment for i in train],
                 raw_texts=[features.raw[i] for i in train],
                 weights=np.array([1.0 if records[i].complete else PHASE1_SENTIMENT_WEIGHT for i in train]),
-                bias=SENTIMENT_BIAS,
+                bias=SENTIMENT_BIAS if bias is None else bias,
             )
             praise = [praise_only(records[i].question) for i in test]
             probabilities = model.probabilities(
@@ -177,17 +180,35 @@ def sentiment(scales: list[float]) -> None:
             print(f"== scale {scale} mean {kind}", mean, flush=True)
 
 
+def px(scale: float, services: list[str]) -> None:
+    """adapt_bench's px rows (model refitted without a NEAS service, then adapted to 200 suggested comments) with
+    the sentence vector (times ``scale``) after the TF-IDF words of the px model."""
+    import adapt_bench
+
+    import nlp.models
+
+    if scale:
+        fitted_vectorizer = nlp.models._fitted_vectorizer
+        nlp.models._fitted_vectorizer = lambda texts, most: WithVectors(fitted_vectorizer(texts, most), scale)
+    adapt_bench.px([1.0], services)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("task", choices=("wmty", "sentiment"))
+    parser.add_argument("task", choices=("wmty", "sentiment", "px"))
     parser.add_argument("--variants", default="base,human1")
     parser.add_argument("--scales", default="0,1")
+    parser.add_argument("--bias", help="sentiment: class-score bias (positive,neutral,negative) instead of shipped")
+    parser.add_argument("--services", default="111", help="px: NEAS services to hold out")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/embed-cache"))
     arguments = parser.parse_args()
     if arguments.task == "wmty":
         wmty(arguments.variants.split(","), arguments.cache)
+    elif arguments.task == "px":
+        px(float(arguments.scales), arguments.services.split(","))
     else:
-        sentiment([float(s) for s in arguments.scales.split(",")])
+        bias = tuple(float(b) for b in arguments.bias.split(",")) if arguments.bias else None
+        sentiment([float(s) for s in arguments.scales.split(",")], bias)
 
 
 if __name__ == "__main__":
