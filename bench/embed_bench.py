@@ -1,22 +1,33 @@
-"""Static sentence embeddings (nlp.embeddings) as extra features: measured before anything ships.
+"""Static sentence embeddings as extra features of the theme and sentiment models: measured, not shipped.
 
+    HF_HUB_OFFLINE=1 /tmp/distill-venv/bin/python bench/build_embeddings.py --out /tmp/minilm-static
     PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py wmty --variants base,human1,both1 --cache DIR
-    PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py sentiment --scales 0,1,2
+    PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py sentiment --scales 0,1,3 [--bias 0,0.6,0.4]
     PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py px --scales 1 --services 111
 
+A comment's vector is the mean of its word pieces' vectors in a static model distilled from all-MiniLM-L6-v2
+(``bench/build_embeddings.py``; needs the ``model2vec`` package, pinned there, at run time only numpy and
+``tokenizers``), unit length, appended (times a scale) to the TF-IDF lemma features.
+
 ``wmty``: leave-one-source-out on development set 2, exactly as ``bench/wmty_loso.py`` (same recipe, priors cached
-per source), with the comment's sentence vector (times a scale) appended to the TF-IDF lemma features: ``humanS``
-in the hand-coded stage only (the prior sees words alone), ``bothS`` in the prior too. ``sentiment``: the held-out
-NEAS services and phase1 trusts of ``bench/sentiment_bench.py`` with the vector of the raw comment appended.
-``px``: ``bench/adapt_bench.py``'s px rows with the vector appended to the px model's words.
-Needs ../shared (or ENGAGEMENT_SHARED_DIR); writes nothing to the repository.
+per source). Variants, each followed by the scale: ``base`` (no vectors), ``human`` (the vector in the hand-coded
+stage only; the prior sees words alone), ``rawhuman`` (the same, vector of the comment as written rather than its
+lemmas), ``both`` (in the prior too), ``proto`` (instead of the vector, its cosine to each theme's description:
+label, definition, include notes, typical phrases and examples), ``protovec`` (vector and cosines), ``rawproto``.
+``sentiment``: the held-out NEAS services and phase1 trusts of ``bench/sentiment_bench.py`` with the vector of the
+raw comment appended. ``px``: ``bench/adapt_bench.py``'s px rows (model refitted without a NEAS service, adapted to
+200 suggested comments) with the vector appended to the px model's words.
+Needs ../shared (or ENGAGEMENT_SHARED_DIR); writes nothing to the repository. Results: data/eval/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 import time
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +35,26 @@ from scipy import sparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model is a local folder; nothing may be downloaded
 
-from nlp.embeddings import sentence_vectors  # noqa: E402
+# Where bench/build_embeddings.py --out puts the distilled static model (not shipped: see data/eval/README.md).
+MODEL_DIR = Path("/tmp/minilm-static")
+_QUESTION_TOKEN = re.compile(r"^qkind\w+ ")  # the theme model's question-kind token is not English
+
+
+@lru_cache(maxsize=1)
+def _static_model():  # noqa: ANN202
+    from model2vec import StaticModel
+
+    return StaticModel.from_pretrained(MODEL_DIR, force_download=False)
+
+
+def sentence_vectors(texts: list[str]) -> np.ndarray:
+    """Unit-length vectors (mean of the word pieces' static vectors), float32; zeros for a text with no known
+    piece. model2vec's StaticModel: a table lookup in numpy, no transformer at run time."""
+    cleaned = [_QUESTION_TOKEN.sub("", text) for text in texts]
+    vectors = _static_model().encode(cleaned, use_multiprocessing=False)
+    return np.nan_to_num(np.asarray(vectors, dtype=np.float32))
 
 
 class WithVectors:
@@ -201,7 +230,9 @@ def main() -> None:
     parser.add_argument("--bias", help="sentiment: class-score bias (positive,neutral,negative) instead of shipped")
     parser.add_argument("--services", default="111", help="px: NEAS services to hold out")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/embed-cache"))
+    parser.add_argument("--model", type=Path, default=MODEL_DIR, help="the distilled static model's folder")
     arguments = parser.parse_args()
+    globals()["MODEL_DIR"] = arguments.model
     if arguments.task == "wmty":
         wmty(arguments.variants.split(","), arguments.cache)
     elif arguments.task == "px":
