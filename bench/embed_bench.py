@@ -4,6 +4,7 @@
     PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py wmty --variants base,human1,both1 --cache DIR
     PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py sentiment --scales 0,1,3 [--bias 0,0.6,0.4]
     PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py px --scales 1 --services 111
+    PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py px-held-out --scales 0,1 --services 111,PTS
 
 A comment's vector is the mean of its word pieces' vectors in a static model distilled from all-MiniLM-L6-v2
 (``bench/build_embeddings.py``; needs the ``model2vec`` package, pinned there, at run time only numpy and
@@ -16,7 +17,8 @@ lemmas), ``both`` (in the prior too), ``proto`` (instead of the vector, its cosi
 label, definition, include notes, typical phrases and examples), ``protovec`` (vector and cosines), ``rawproto``.
 ``sentiment``: the held-out NEAS services and phase1 trusts of ``bench/sentiment_bench.py`` with the vector of the
 raw comment appended. ``px``: ``bench/adapt_bench.py``'s px rows (model refitted without a NEAS service, adapted to
-200 suggested comments) with the vector appended to the px model's words.
+200 suggested comments) with the vector appended to the px model's words; ``px-held-out`` adds macro-F1 (no
+adaptation) for each scale.
 Needs ../shared (or ENGAGEMENT_SHARED_DIR); writes nothing to the repository. Results: data/eval/README.md.
 """
 
@@ -222,9 +224,45 @@ def px(scale: float, services: list[str]) -> None:
     adapt_bench.px([1.0], services)
 
 
+def px_held_out(scales: list[float], services: list[str]) -> None:
+    """px micro- and macro-F1 (labels with 5+ comments there) on a NEAS service the model was refitted without,
+    no adaptation, for each scale of the vector block (0: the shipped features)."""
+    import adapt_bench
+    from sklearn.metrics import f1_score
+
+    import nlp.models
+    from nlp.adapt import theme_decisions
+    from nlp.codebook import load_codebook
+    from nlp.public_data import is_no_answer, read_all
+    from nlp.train import featurise, fit_px, label_matrix
+
+    codebook = load_codebook("px")
+    records = [r for r in read_all(codebook) if not is_no_answer(r.text)]
+    features = featurise([r.text for r in records], [r.question for r in records], codebook)
+    fitted_vectorizer = nlp.models._fitted_vectorizer
+    for service in services:
+        held = [i for i, r in enumerate(records) if r.source == "neas" and r.group.startswith(service)]
+        train = [i for i in range(len(records)) if i not in set(held)]
+        truth, _ = label_matrix([records[i] for i in held], codebook.codes)
+        truth[:, codebook.codes.index(codebook.not_codeable)] = 0
+        counted = truth.sum(axis=0) >= 5
+        subset = adapt_bench._subset(features, held)
+        for scale in scales:
+            nlp.models._fitted_vectorizer = (
+                (lambda texts, most, scale=scale: WithVectors(fitted_vectorizer(texts, most), scale))
+                if scale
+                else fitted_vectorizer
+            )
+            model = fit_px(adapt_bench._subset(features, train), [records[i] for i in train], codebook)
+            got = theme_decisions(model, codebook, subset.texts, subset.hits)
+            per_label = f1_score(truth, got, average=None, zero_division=0)
+            micro = f1_score(truth, got, average="micro", zero_division=0)
+            print(f"== px held-out {service} scale {scale}: micro {micro:.3f} macro {per_label[counted].mean():.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("task", choices=("wmty", "sentiment", "px"))
+    parser.add_argument("task", choices=("wmty", "sentiment", "px", "px-held-out"))
     parser.add_argument("--variants", default="base,human1")
     parser.add_argument("--scales", default="0,1")
     parser.add_argument("--bias", help="sentiment: class-score bias (positive,neutral,negative) instead of shipped")
@@ -235,6 +273,8 @@ def main() -> None:
     globals()["MODEL_DIR"] = arguments.model
     if arguments.task == "wmty":
         wmty(arguments.variants.split(","), arguments.cache)
+    elif arguments.task == "px-held-out":
+        px_held_out([float(s) for s in arguments.scales.split(",")], arguments.services.split(","))
     elif arguments.task == "px":
         px(float(arguments.scales), arguments.services.split(","))
     else:
