@@ -367,7 +367,8 @@ class WmtyRecipe:
     0.594), no pattern features (0.658), the model deciding without patterns (0.672 / 0.536), a pattern veto when
     the model score is low, giving the best-scoring theme instead of Other when it is near its threshold, 60 SGD
     passes, weak-label weight 0.1 or 0.6 (0.674, 0.680), crosswalk weight 0.3 (0.679), at least 5 or 8 hand-coded
-    examples before stage two (0.683, 0.681). SGD's run-to-run noise is about 0.005."""
+    examples before stage two (0.683, 0.681), static sentence embeddings (best 0.688 / 0.604,
+    bench/embed_bench.py). SGD's run-to-run noise is about 0.005."""
 
     weak_weight: float = 0.3  # public comments labelled by the codebook's phrase patterns
     crosswalk_weight: float = 1.0  # public comments whose px-framework labels mean a wmty theme
