@@ -57,15 +57,18 @@ def test_reruns_and_filter_changes_reuse_the_loaded_respondents_and_never_build_
     assert loads == [form.slug, f"{form.slug}-easy-read"]  # each version loaded once
 
 
-MANSFIELD, NOTTINGHAM, BASSETLAW = "E07000174", "E06000018", "E07000171"
+MANSFIELD, NOTTINGHAM, BASSETLAW, GEDLING = "E07000174", "E06000018", "E07000171", "E07000173"
 
 
 @pytest.fixture
 def known_answers(session, form):
     """40 people in Mansfield who find digital innovation unimportant, 60 in Nottingham who find it very
-    important, and 3 in Bassetlaw (too few to show); women and men split evenly in each place."""
+    important, 3 in Bassetlaw (too few to show) and 12 in Gedling, neither (Bassetlaw's number is hidden with
+    the next smallest place's, Gedling's, or it would be the total less the others); women and men split evenly
+    in each place."""
     rows = []
-    for place, count, rating in ((MANSFIELD, 40, "1"), (NOTTINGHAM, 60, "5"), (BASSETLAW, 3, "4")):
+    for place, count, rating in ((MANSFIELD, 40, "1"), (NOTTINGHAM, 60, "5"), (BASSETLAW, 3, "4"),
+                                 (GEDLING, 12, "3")):
         for number in range(count):
             sex = "female" if number % 2 else "male"
             rows.append((valid_answers(district=place, digital_innovation=rating, sex=sex, age=30 + number % 40),
@@ -75,11 +78,11 @@ def known_answers(session, form):
 
 def test_priorities_whole_area_shows_n_and_percent_with_interval(known_answers):
     app = open_page("dashboard")
-    assert app.metric[0].value == "103"
+    assert app.metric[0].value == "115"
     assert any("not yet representative" in i.value.lower() for i in app.info)
     table = pd.concat([d.value for d in app.dataframe]).set_index("Priority")
     digital = table.loc["Digital innovation in healthcare"]
-    assert digital["Respondents"] == "103" and digital["% Important or Very important"] == "61%"
+    assert digital["Respondents"] == "115" and digital["% Important or Very important"] == "55%"
     assert len(app.get("vega_lite_chart")) >= 2
 
 
@@ -135,7 +138,7 @@ def test_a_bad_link_gets_plain_sentences_not_a_traceback(known_answers):
     app = open_page("dashboard", {"by": "shoe_size", "from": "yesterday", "place": "Atlantis"})
     warnings = " ".join(w.value for w in app.warning)
     assert "'shoe_size' is not a breakdown" in warnings and "'yesterday'" in warnings and "'Atlantis'" in warnings
-    assert app.metric[0].value == "103"
+    assert app.metric[0].value == "115"
 
 
 def test_weighting_is_off_by_default_and_shows_weighted_beside_unweighted(session, form):
@@ -200,11 +203,11 @@ def test_themes_view_shows_percent_mentioning_and_says_when_every_group_is_too_s
 
 def test_responses_added_after_the_page_was_opened_show_on_the_next_click(session, form, known_answers):
     app = open_page("dashboard")
-    assert app.metric[0].value == "103"
+    assert app.metric[0].value == "115"
     add_demo_responses(session, form, 7, seed=1)
     time.sleep(2.1)  # the data version is re-read at most every 2 seconds
     app.run()
-    assert app.metric[0].value == "110"
+    assert app.metric[0].value == "122"
 
 
 def test_an_item_with_a_hidden_answer_count_still_gets_its_bar_marked_with_a_star(session, form):

@@ -215,6 +215,7 @@ def _secondary(
             if others:
                 equations.append(([0, column_of[total]], at(others), adds_up))
     known_zero_row = values[:, 0] == 0
+    primary = hidden.copy()  # hidden by the rule itself; what follows protects these
     for _ in range(50):
         before = int(hidden.sum())
         for totals, members, applies in equations:
@@ -223,9 +224,9 @@ def _secondary(
             if chosen.any():
                 _hide_smallest_shown(values, hidden, np.flatnonzero(chosen), members)
         if group_ids is not None:
-            # Bases are left out: a base worked out by subtraction says only how many of a group took part,
-            # while everything they answered stays hidden; hiding a second base would blank a whole group.
-            for column in at(counts):
+            # Bases too: with the whole area's number known, a lone hidden base is the total less the others
+            # (and, under a filter, tells that person's filtered answers). Hiding a second base hides that group.
+            for column in [0, *at(counts)]:
                 hidden_in_group = np.bincount(group_ids, weights=hidden[:, column], minlength=group_ids.max() + 1)
                 eligible = (hidden_in_group[group_ids] == 1) & ~hidden[:, column] & (values[:, column] > 0)
                 if eligible.any():
@@ -235,8 +236,36 @@ def _secondary(
                     ranked = candidates[order]
                     first = np.r_[True, group_ids[ranked][1:] != group_ids[ranked][:-1]]
                     hidden[ranked[first], column] = True
+                if column:
+                    _widen_until_unknown(values, hidden, primary, group_ids, column)
         if int(hidden.sum()) == before:
             return
+
+
+def _widen_until_unknown(values: np.ndarray, hidden: np.ndarray, primary: np.ndarray, group_ids: np.ndarray,
+                         column: int) -> None:
+    """Within each breakdown, the hidden cells of `column` add up to the total less the shown cells, and no
+    cell can exceed its row's base. When that pins a cell hidden by the rule to one value (two groups hidden
+    together who all answered alike, say), hide one more cell of the breakdown, the smallest that is neither 0
+    nor its whole base, until every such cell could take more than one value."""
+    base = values[:, 0]
+    for group in np.unique(group_ids[primary[:, column] & (base > 0)]):
+        rows = np.flatnonzero(group_ids == group)
+        while True:
+            shut = rows[hidden[rows, column] & (base[rows] > 0)]
+            total, caps = values[shut, column].sum(), base[shut]
+            lowest = np.maximum(0, total - (caps.sum() - caps))
+            highest = np.minimum(caps, total)
+            if not (primary[shut, column] & (lowest >= highest)).any():
+                break
+            open_rows = rows[~hidden[rows, column] & (base[rows] > 0)]
+            if not len(open_rows):
+                break
+            shown = values[open_rows, column]
+            doubtful = open_rows[(shown > 0) & (shown < base[open_rows])]
+            if not len(doubtful):  # everyone shown answered alike: the whole area's figure tells it anyway
+                break
+            hidden[doubtful[np.argmin(values[doubtful, column])], column] = True
 
 
 def _hide_smallest_shown(values: np.ndarray, hidden: np.ndarray, rows: np.ndarray, members: list[int]) -> None:

@@ -13,7 +13,7 @@ from engagement.analysis.demographics import add_dimensions
 from engagement.analysis.suppression import RULES
 from tests.analysis.frames import respondent_frame_of
 
-MANSFIELD, NOTTINGHAM, BASSETLAW = "E07000174", "E06000018", "E07000171"
+MANSFIELD, NOTTINGHAM, BASSETLAW, GEDLING = "E07000174", "E06000018", "E07000171", "E07000173"
 ITEMS = ["top_urgent_care", "top_mental_health", "top_best_use_of_money", "preventing_ill_health",
          "children_young_peoples_health", "major_health_conditions", "supporting_our_workforce", "digital_innovation"]
 
@@ -123,8 +123,9 @@ def test_unknown_dimension_names_the_allowed_ones(area, form):
         priority_breakdown(area, form, "postcode")
 
 
-def _themes_fixture(form):
+def _themes_fixture(form, gedling: int = 0):
     rows = [{"district": MANSFIELD}] * 30 + [{"district": NOTTINGHAM}] * 30 + [{"district": BASSETLAW}] * 4
+    rows += [{"district": GEDLING}] * gedling
     frame = add_dimensions(respondent_frame_of(form, rows), form)
     answered = pd.DataFrame({"response_id": frame["response_id"], "question_id": "what_matters"})
     tags = [(rid, "what_matters", "access", "negative") for rid in range(1, 21)]  # Mansfield 20 of 30
@@ -147,11 +148,14 @@ def test_theme_percentages_count_only_answers_that_were_given(form):
 
 
 def test_themes_by_place_are_tested_and_suppressed(form):
-    frame, tags, answered = _themes_fixture(form)
+    # Bassetlaw's 4 are hidden, and so is the next smallest place's number (Gedling's 12), or Bassetlaw's would
+    # be the whole area's less the others.
+    frame, tags, answered = _themes_fixture(form, gedling=12)
     table = theme_breakdown(frame, tags, answered, "place", rule=RULES["default"])
+    assert table.loc[table["group"].isin(["Bassetlaw", "Gedling"]), "n"].isna().all()
     mansfield = table[(table["group"] == "Mansfield") & (table["theme_code"] == "access")].iloc[0]
     assert mansfield["pct"] == pytest.approx(100 * 20 / 30)
-    _, p = proportions_ztest([20, 6], [30, 34])
+    _, p = proportions_ztest([20, 6], [30, 46])
     assert mansfield["p_value"] == pytest.approx(p, abs=1e-12) and mansfield["significant"]
     staff = table[(table["group"] == "Nottingham") & (table["theme_code"] == "staff")].iloc[0]
     assert pd.isna(staff["mentioning_n"]) and pd.isna(staff["pct"]) and not staff["significant"]

@@ -116,3 +116,33 @@ def test_a_count_shown_on_its_own_passes_the_rule_too():
 
     assert [shown_count(n) for n in (0, 1, 4, 5, 9, 612)] == [0, None, None, 5, 9, 612]
     assert shown_count(612, RULES["ons_10_5"]) == 610 and shown_count(7, RULES["ons_10_5"]) is None
+
+
+def _worked_out(out: pd.DataFrame, raw: pd.DataFrame, column: str, group: str) -> set[int]:
+    """Every value a hidden cell of `group` could have, to someone who knows the column's total over the
+    breakdown (the whole-area figure), every shown cell and each row's base."""
+    hidden = out[column].isna() & raw["n"].gt(0)
+    left = raw[column].sum() - out.loc[~hidden, column].sum()
+    others = raw.loc[hidden & raw["group"].ne(group), "n"].sum()
+    own = int(raw.loc[raw["group"].eq(group), "n"].iloc[0])
+    return set(range(max(0, int(left - others)), min(own, int(left)) + 1))
+
+
+def test_a_hidden_group_cannot_be_worked_out_when_its_partner_answered_all_alike():
+    """Found by a new-user review: "Somewhere else" (1 person) and "Prefer not to say" (59) were hidden
+    together, but all 60 rated the item Important, so the total minus the places gave the one person's answer."""
+    rows = [_row("Somewhere else", 0, 0, 0, 0, 1), _row("Prefer not to say", 0, 0, 0, 20, 39),
+            _row("Ashfield", 1, 3, 6, 40, 50), _row("Gedling", 2, 2, 6, 45, 45), _row("Mansfield", 0, 5, 5, 50, 60)]
+    raw = pd.DataFrame(rows)
+    out = _suppress(rows, group_keys=["item_id"])
+    assert _worked_out(out, raw, "top_box_n", "Somewhere else") == {0, 1}
+
+
+def test_the_number_in_a_small_group_cannot_be_worked_out_from_the_total():
+    """Found by a new-user review: "Somewhere else (n=*)", but the whole area's 2,008 less the places' 2,007 gave
+    n = 1 (and, filtered to men, that the one person is a man)."""
+    rows = [_row("Somewhere else", 0, 0, 0, 0, 1), _row("Prefer not to say", 0, 1, 3, 20, 35),
+            _row("Ashfield", 1, 3, 6, 40, 50), _row("Gedling", 2, 2, 6, 45, 45)]
+    out = _suppress(rows, group_keys=["item_id"]).set_index("group")
+    assert pd.isna(out.loc["Somewhere else", "n"]) and pd.isna(out.loc["Prefer not to say", "n"])
+    assert out.loc[["Ashfield", "Gedling"], "n"].notna().all()
