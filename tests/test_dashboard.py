@@ -226,6 +226,20 @@ def test_an_item_with_a_hidden_answer_count_still_gets_its_bar_marked_with_a_sta
     assert any(label.startswith("Digital innovation in healthcare * — ") for label in labels)
 
 
+def test_items_too_few_people_rated_say_so_rather_than_no_ratings_yet(session, form):
+    """Found by a new-user review: filtered to 5 people, the charts said "No ratings yet" above a table of n=5."""
+    from engagement.analysis.breakdowns import priority_breakdown
+    from engagement.analysis.demographics import add_dimensions
+    from engagement.analysis.respondents import respondent_frame
+    from engagement.db import get_engine
+    from engagement.reports.charts import priority_bars
+
+    submit_many(session, form, [(valid_answers(), Provenance()) for _ in range(5)])
+    table = priority_breakdown(add_dimensions(respondent_frame(get_engine(), form), form), form, None)
+    texts = [row["text"] for rows in priority_bars(table, form).to_dict()["datasets"].values() for row in rows]
+    assert texts == ["Fewer than 10 people rated these: not shown, to protect them"]
+
+
 def test_a_link_with_dates_outside_the_data_matches_nobody_without_an_error(known_answers):
     app = open_page("dashboard", {"from": "2019-03-04", "to": "2019-04-26"})
     assert app.metric[0].value == "0"

@@ -260,8 +260,10 @@ def describe_difference(row: pd.Series | dict) -> str:
         if row.get("suppressed", False) or pd.isna(row.get("pct")):
             return f"Too few people have rated {item} to show a figure."
         return f"{row['pct']:.0f}% rate {item} Important or Very important (n = {int(row['n']):,})."
-    if row.get("suppressed", False) or pd.isna(row.get("pct")):
+    if row.get("suppressed", False):
         return f"{group}: too few people to show how they rate {item}."
+    if pd.isna(row.get("pct")):
+        return f"{group}: not shown, so that a smaller group's figures cannot be worked out from it."
     if group in NOT_STATED:
         return f"{group}: {row['pct']:.0f}% rate {item} Important or Very important; not compared with the rest."
     if pd.isna(row.get("rest_pct")):
@@ -270,7 +272,8 @@ def describe_difference(row: pd.Series | dict) -> str:
     if row.get("significant", False):
         direction = "higher" if row["pct"] > row["rest_pct"] else "lower"
         return f"{subject} {item} {direction} than {rest}: {figures}"
-    return f"{subject} {item} about the same as {rest}: {figures} (the difference could be chance)"
+    return (f"{subject.removesuffix(' rates').removesuffix(' rate')}: no clear difference from {rest} on {item}: "
+            f"{figures} (with these numbers the difference could be chance)")
 
 
 def theme_breakdown(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from engagement.analysis.suppression import MARK
+from engagement.analysis.suppression import MARK, current_rule
 from survey_forms import Form
 
 # Colour-blind-safe diverging palette (ColorBrewer RdBu, 5 classes) with a grey midpoint.
@@ -40,11 +40,16 @@ def likert_segments(ratings: pd.DataFrame, form: Form) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _note(text: str) -> alt.Chart:
+    """A chart that is only a sentence, where there is nothing that may be drawn."""
+    return alt.Chart(pd.DataFrame({"text": [text]})).mark_text(size=14).encode(text="text")
+
+
 def likert_chart(ratings: pd.DataFrame, form: Form, title: str = "") -> alt.Chart:
     """Diverging stacked bars, one per item, labelled with '% Important or Very important'."""
     segments = likert_segments(ratings, form)
     if segments.empty:
-        return alt.Chart(pd.DataFrame({"text": ["No ratings yet"]})).mark_text(size=14).encode(text="text")
+        return _note("No ratings yet")
     first = form.question(ratings.iloc[0]["question_id"])
     answer_order = [o.label for o in first.options]
     items = ratings.sort_values("pct_top_box", ascending=False)["item"].tolist()
@@ -159,6 +164,8 @@ def priority_bars(table: pd.DataFrame, form: Form, title: str = "") -> alt.Chart
     hidden = shown[spread].isna().any(axis=1)
     shown.loc[hidden, "item"] = shown.loc[hidden, "item"] + " *"
     shown[spread] = shown[spread].fillna(0.0)
+    if shown.empty and not table.empty:
+        return _note(f"Fewer than {current_rule().min_base} people rated these: not shown, to protect them")
     ratings = shown.rename(columns={"item_id": "question_id", "pct": "pct_top_box"})
     return likert_chart(ratings, form, title=title)
 

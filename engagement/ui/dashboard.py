@@ -311,7 +311,8 @@ def priorities_section(view: DashboardView) -> None:
     else:
         st.caption("Each dot is a group's % Important or Very important with its 95% interval. Blue: higher than "
                    "everyone else who rated the item, red: lower (two-proportion z-test, Holm-adjusted across "
-                   "every group and item here, adjusted p < 0.05). * = too few people to show.")
+                   "every group and item here, adjusted p < 0.05). * = not shown: too few people, or hidden so "
+                   "that a smaller group's figures cannot be worked out.")
         st.vega_lite_chart(spec=group_chart(url, slug, version, view))
     if result.differences:
         st.subheader("Differences that are unlikely to be chance")

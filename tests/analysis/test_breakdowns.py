@@ -163,3 +163,18 @@ def test_themes_by_place_are_tested_and_suppressed(form):
     assert bassetlaw["suppressed"].all() and bassetlaw["pct"].isna().all()
     tested = table[table["tested"]]
     np.testing.assert_allclose(tested["p_adjusted"], multipletests(tested["p_value"], method="holm")[1])
+
+
+def test_sentences_say_why_a_figure_is_missing_and_never_call_a_big_gap_the_same():
+    """Found by a new-user review: "Prefer not to say" with 59 people was called "too few people", and a 76% vs
+    54% gap that could be chance was "about the same"."""
+    from engagement.analysis.breakdowns import describe_difference
+
+    row = {"dimension": "place", "group": "Gedling", "item": "Digital innovation in healthcare", "n": 59.0,
+           "pct": float("nan"), "rest_pct": 57.0, "suppressed": False, "significant": False}
+    assert describe_difference(row) == ("Gedling: not shown, so that a smaller group's figures cannot be worked "
+                                        "out from it.")
+    assert "too few people" in describe_difference({**row, "n": 7.0, "suppressed": True})
+    chance = describe_difference({**row, "dimension": "age_band", "group": "Under 16", "pct": 76.0, "rest_pct": 54.0})
+    assert chance == ("The group 'Under 16': no clear difference from everyone else on Digital innovation in "
+                      "healthcare: 76% vs 54% (with these numbers the difference could be chance)")
