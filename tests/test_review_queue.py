@@ -122,3 +122,14 @@ def test_a_save_lands_on_the_comment_shown_even_when_the_queue_moves_under_it(an
     assert decided.loc[target, "reviewed"] and decided.loc[target, "themes"] == ["T18"]
     assert decided.loc[above, "themes"] == ["T06"]  # the other analyst's decision is untouched
     assert decided["reviewed"].sum() == 2
+
+
+def test_the_first_suggestions_do_not_move_the_comments_an_analyst_is_reading():
+    """Found merging: the first suggestions, arriving from the background while a page of comments was open,
+    re-ordered the queue at the next click, so the Save pressed on a comment that moved away was lost."""
+    from engagement.free_text.review import ReviewOrder, order_to_show
+
+    shown = ReviewOrder(None, ())  # the page as first drawn, before any suggestion
+    kept, notice = order_to_show(shown, ReviewOrder(None, (3, 1, 2)))
+    assert kept == shown and notice.startswith("Suggestions are ready")
+    assert order_to_show(None, ReviewOrder(None, (3, 1, 2))) == (ReviewOrder(None, (3, 1, 2)), None)

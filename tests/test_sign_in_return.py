@@ -41,3 +41,12 @@ def test_sign_in_returns_only_to_this_apps_pages(db_url):
     app.session_state["asked_for"] = ("https://evil.example/phish", {"x": ["1"]})
     app = _sign_in(app)
     assert [t.value for t in app.title] == ["Insight dashboard"]  # an analyst's first page
+
+
+def test_a_page_opened_signed_out_offers_sign_in_in_the_same_session(db_url):
+    """Found by a new-user review: a shared link opened signed out said only "Please sign in to see this page",
+    with no way to sign in but typing /sign_in, which starts a new session and loses the link."""
+    app = _open_signed_out("engagement/ui/dashboard.py", {"by": "age_band"})
+    links = app.get("page_link")
+    assert [link.proto.label for link in links] == ["Sign in"]
+    assert links[0].proto.page.endswith("sign_in")

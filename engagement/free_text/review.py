@@ -90,15 +90,22 @@ class ReviewOrder:
     suggested: tuple[int, ...]
 
 
-def order_to_show(shown: ReviewOrder | None, latest: ReviewOrder) -> tuple[ReviewOrder, bool]:
-    """The order an analyst keeps working through, and whether a newer survey model has suggested another. The
-    order stays put until they ask for the newer one, so a refresh never moves the comment they are about to
-    save; the first suggestions (none shown yet, no newer model) are taken in as they arrive."""
-    if shown is None or (not shown.suggested and shown.model_changed_at == latest.model_changed_at):
-        return latest, False
-    newer = latest.model_changed_at is not None and (
-        shown.model_changed_at is None or latest.model_changed_at > shown.model_changed_at)
-    return shown, newer
+FIRST_SUGGESTIONS = "Suggestions are ready: show first the comments the model would learn most from"
+NEWER_MODEL = "The model has been updated: show its new suggestions first"
+
+
+def order_to_show(shown: ReviewOrder | None, latest: ReviewOrder) -> tuple[ReviewOrder, str | None]:
+    """The order an analyst keeps working through, and what to offer when another is ready (None: nothing).
+    The order stays put until they ask for the other, so neither a refresh nor the first suggestions arriving
+    in the background ever move the comment they are about to save; a page opened afresh takes the latest."""
+    if shown is None:
+        return latest, None
+    if latest.model_changed_at is not None and (
+            shown.model_changed_at is None or latest.model_changed_at > shown.model_changed_at):
+        return shown, NEWER_MODEL
+    if not shown.suggested and latest.suggested:
+        return shown, FIRST_SUGGESTIONS
+    return shown, None
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ page runs, so a page opened by its URL without the role shows a plain message an
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -10,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 from sqlmodel import Session
-from streamlit.errors import StreamlitSecretNotFoundError
+from streamlit.errors import StreamlitPageNotFoundError, StreamlitSecretNotFoundError
 
 from engagement import audit
 from engagement.auth import PAGE_ROLES, AccountError, SignedInUser, active_user, parse_sso_allow_list, sso_user
@@ -115,6 +116,10 @@ def require_roles(*roles: str) -> SignedInUser:
             )
         else:
             st.info("Please sign in to see this page.")
+        # A link within this session (typing /sign_in would start a new one), so sign-in can return to this
+        # page with the view the link asked for.
+        with contextlib.suppress(StreamlitPageNotFoundError):  # a page run on its own (tests) has no sign-in page
+            st.page_link("engagement/ui/sign_in.py", label="Sign in", icon=":material/login:")
         st.stop()
     if not user.has_any(*roles):
         st.error("You do not have access to this page. Ask an administrator if you need it.")

@@ -175,11 +175,10 @@ comments = (
 )
 order_key = f"review_order_{codebook.slug}"
 latest = ReviewOrder(learnt.model_changed_at, tuple(learnt.suggested)) if learnt else ReviewOrder(None, ())
-shown, newer = order_to_show(st.session_state.get(order_key), latest)
+shown, another_order = order_to_show(st.session_state.get(order_key), latest)
 st.session_state[order_key] = shown
-if newer:
-    st.button("The model has been updated: show its new suggestions first",
-              on_click=lambda: st.session_state.update({order_key: latest}))
+if another_order:
+    st.button(another_order, on_click=lambda: st.session_state.update({order_key: latest}))
 queue = review_queue(comments, unreviewed_only=unreviewed_only, suggested=shown.suggested)
 pages = review_page(queue, 1).pages
 if st.session_state.get("review_page", 1) > pages:  # the queue shrank (a filter, or the last comments reviewed)
