@@ -256,3 +256,19 @@ def test_moving_between_views_keeps_the_chosen_breakdown(known_answers):
     app.button_group(key="dash_section").set_value("Priorities").run()
     assert not app.exception, app.exception
     assert app.selectbox(key="dash_by").value == "place"
+
+
+def test_the_charts_drawn_from_cached_specs_pass_the_vega_lite_schema(known_answers, form):
+    """The dashboard converts its priority charts without Altair's schema check (it cost 30-60 ms a chart on
+    every new filter); this is where they are checked."""
+    from engagement.analysis.breakdowns import priority_breakdown
+    from engagement.analysis.demographics import add_dimensions
+    from engagement.analysis.respondents import respondent_frame
+    from engagement.db import get_engine
+    from engagement.reports.charts import group_dots, priority_bars
+
+    frame = add_dimensions(respondent_frame(get_engine(), form), form)
+    for dimension in ("place", "sex", "seldom_heard"):
+        group_dots(priority_breakdown(frame, form, dimension)).to_dict(validate=True)
+    priority_bars(priority_breakdown(frame, form, None), form).to_dict(validate=True)
+    priority_bars(priority_breakdown(frame.head(5), form, None), form).to_dict(validate=True)

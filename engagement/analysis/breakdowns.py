@@ -120,9 +120,10 @@ def _positions(answers: pd.Series | None, codes: list[str], rows: int) -> np.nda
 
 def _only_group(members: np.ndarray) -> np.ndarray | None:
     """Each respondent's one group (-1: in none), or None when someone is in several (seldom-heard groups)."""
-    if (members.sum(axis=1) > 1).any():
+    in_how_many = np.count_nonzero(members, axis=1)
+    if (in_how_many > 1).any():
         return None
-    return np.where(members.any(axis=1), members.argmax(axis=1), -1)
+    return np.where(in_how_many > 0, members.argmax(axis=1), -1)
 
 
 def _tally(position: np.ndarray, size: int, members: np.ndarray, only_group: np.ndarray | None,

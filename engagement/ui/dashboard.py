@@ -102,10 +102,11 @@ def rating_grids(form):
 
 
 def vega_lite_spec(chart) -> dict:
-    """An Altair chart as the Vega-Lite spec `st.vega_lite_chart` draws. Altair checks a spec against its schema
-    every time it is converted (30-60 ms a chart at 100,000 responses), so the specs below are made once per view
-    and cached. The Altair default theme's fixed 300-pixel view is left out, as `st.altair_chart` leaves it out."""
-    spec = chart.to_dict()
+    """An Altair chart as the Vega-Lite spec `st.vega_lite_chart` draws, made once per view and cached. Not
+    checked against the Vega-Lite schema here (30-60 ms a chart on every new filter): the tests check every
+    chart the dashboard draws. The Altair default theme's fixed 300-pixel view is left out, as
+    `st.altair_chart` leaves it out."""
+    spec = chart.to_dict(validate=False)
     view = spec.get("config", {}).get("view", {})
     for key in ("continuousWidth", "continuousHeight"):
         view.pop(key, None)
