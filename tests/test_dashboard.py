@@ -272,3 +272,24 @@ def test_the_charts_drawn_from_cached_specs_pass_the_vega_lite_schema(known_answ
         group_dots(priority_breakdown(frame, form, dimension)).to_dict(validate=True)
     priority_bars(priority_breakdown(frame, form, None), form).to_dict(validate=True)
     priority_bars(priority_breakdown(frame.head(5), form, None), form).to_dict(validate=True)
+
+
+def test_a_handful_of_easy_read_responses_is_not_counted_out_on_the_dashboard(session, form, known_answers):
+    from engagement.forms import easy_read_version
+    from tests.test_counted_responses import easy_read_answers
+
+    submit_many(session, easy_read_version(form.slug), [(easy_read_answers(), Provenance()) for _ in range(3)])
+    app = open_page("dashboard")
+    said = [c.value for c in app.caption if "through the Easy Read version" in c.value]
+    assert said and said[0].startswith("Some of these 118 responses came through the Easy Read version")
+
+
+def test_weekly_charts_with_every_week_hidden_say_so(form):
+    """Found by a new-user review: under a narrow filter the weekly charts were empty with a "0.000000" axis."""
+    from engagement.reports.charts import weekly_chart
+
+    weekly = pd.DataFrame({"week_start": ["2019-03-04"], "dimension": ["channel"], "group": ["Online survey"],
+                           "responses": [float("nan")]})
+    chart = weekly_chart(weekly, "channel", "By channel, per week").to_dict()
+    texts = [row["text"] for rows in chart["datasets"].values() for row in rows]
+    assert texts == ["By channel, per week: too few responses in any week to show"]

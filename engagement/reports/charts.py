@@ -272,6 +272,8 @@ def target_chart(targets: pd.DataFrame) -> alt.Chart:
 def weekly_chart(weekly: pd.DataFrame, dimension: str, title: str) -> alt.Chart:
     """Responses per week, stacked by channel or by place. Hidden (small) counts are left out of the stack."""
     data = weekly[(weekly["dimension"] == dimension) & weekly["responses"].notna()].copy()
+    if data.empty:
+        return _note(f"{title}: too few responses in any week to show")
     data["week"] = pd.to_datetime(data["week_start"]).dt.strftime("%-d %b")
     return (
         alt.Chart(data, title=title)

@@ -218,7 +218,9 @@ st.title("Insight dashboard")
 st.caption(form.title)
 synthetic_notice(synthetic, len(frame))
 if easy_read:
-    st.caption(f"{easy_read:,} of these {len(frame):,} responses came through the Easy Read version; their "
+    easy_shown = shown_count(easy_read)  # as the report does: a handful could be people one might pick out
+    st.caption(f"{'Some' if easy_shown is None else f'{easy_shown:,.0f}'} of these {len(frame):,} responses came "
+               "through the Easy Read version; their "
                "answers are counted as this survey's, as the Easy Read form's stated mapping says (choose "
                "“Survey version” to see one version).")
 for sentence in not_counted_for(url, slug, version).sentences():
