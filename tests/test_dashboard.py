@@ -293,3 +293,4 @@ def test_weekly_charts_with_every_week_hidden_say_so(form):
     chart = weekly_chart(weekly, "channel", "By channel, per week").to_dict()
     texts = [row["text"] for rows in chart["datasets"].values() for row in rows]
     assert texts == ["By channel, per week: too few responses in any week to show"]
+

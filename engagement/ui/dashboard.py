@@ -177,7 +177,9 @@ if opening:  # first run of this session: widgets start from the address
         st.warning(problem, icon=":material/link_off:")
 # Streamlit forgets a widget's value when a run does not draw it (the breakdown on the coverage view, the group's
 # values while "Everyone" is chosen): writing each value back keeps the view whole while the analyst moves about.
-for key in ("dash_by", "dash_weighted", "dash_group_values"):
+# The "Include synthetic" switch and the version choice are drawn only when there is something to choose; seen in
+# Chromium: the switch came back off after a run that did not draw it, and the view dropped the demo responses.
+for key in ("dash_by", "dash_weighted", "dash_group_values", "dash_synthetic", "dash_version"):
     st.session_state[key] = st.session_state[key]
 
 with st.sidebar:
