@@ -139,7 +139,9 @@ def _stage2_features(model, records, features, rows) -> np.ndarray:  # noqa: ANN
     ])
 
 
-def variant_clauses(records, features, train, test, class_weight=None) -> list[str]:  # noqa: ANN001
+def _stacked(records, features, train, class_weight=None):  # noqa: ANN001, ANN202
+    """Clause features stacked: stage-1 models fitted out of fold give the stage-2 rows of the training comments;
+    returns (stage 2, its out-of-fold rows, their labels, stage 1 fitted on all of train)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import KFold
 
@@ -151,7 +153,11 @@ def variant_clauses(records, features, train, test, class_weight=None) -> list[s
     y = [records[i].sentiment for i in train]
     weights = np.array([1.0 if records[i].complete else 0.1 for i in train])
     stage2 = LogisticRegression(C=1.0, max_iter=2000, class_weight=class_weight).fit(oof, y, sample_weight=weights)
-    model = _fit_stage1(records, features, list(train))
+    return stage2, oof, y, _fit_stage1(records, features, list(train))
+
+
+def variant_clauses(records, features, train, test, class_weight=None) -> list[str]:  # noqa: ANN001
+    stage2, _, _, model = _stacked(records, features, train, class_weight)
     return list(stage2.predict(_stage2_features(model, records, features, list(test))))
 
 
@@ -208,22 +214,11 @@ def _chosen_bias(logits: np.ndarray, truth: list[str], objective: str) -> tuple[
 def variant_clauses_calibrated(records, features, train, test) -> list[str]:  # noqa: ANN001
     """Stacked clause features, then class biases on the stacked model's scores of the (out-of-fold) training
     rows, maximising NEAS macro-F1 + accuracy."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import KFold
-
-    train = np.array(train)
-    oof = np.zeros((len(train), 13))
-    for fit_part, held_part in KFold(4, shuffle=True, random_state=0).split(train):
-        model = _fit_stage1(records, features, list(train[fit_part]))
-        oof[held_part] = _stage2_features(model, records, features, list(train[held_part]))
-    y = [records[i].sentiment for i in train]
-    weights = np.array([1.0 if records[i].complete else 0.1 for i in train])
-    stage2 = LogisticRegression(C=1.0, max_iter=2000).fit(oof, y, sample_weight=weights)
+    stage2, oof, y, model = _stacked(records, features, train)
     order = [list(stage2.classes_).index(label) for label in SENTIMENTS]
     rated = np.array([records[i].complete for i in train])
     bias = _chosen_bias(stage2.decision_function(oof[rated])[:, order], [y[k] for k in np.flatnonzero(rated)],
                         "macro+accuracy")
-    model = _fit_stage1(records, features, list(train))
     logits = stage2.decision_function(_stage2_features(model, records, features, list(test)))[:, order] + bias
     return [SENTIMENTS[k] for k in logits.argmax(axis=1)]
 
