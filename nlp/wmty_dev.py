@@ -24,6 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 LABELS_CSV = REPO / "data" / "eval" / "wmty-dev-labels.csv"
 DEV2_KEYS_CSV = REPO / "data" / "eval" / "wmty-dev2-keys.csv"
+TRAIN3_KEYS_CSV = REPO / "data" / "eval" / "wmty-train3-keys.csv"
 DATASET_SUBDIR = Path("datasets") / "patient-feedback"
 SEED = 20261122
 SPLIT_SEED = 2019
@@ -56,6 +57,23 @@ V2_QUOTAS: dict[tuple[str, str], int] = {
     ("trust-c", "Trust C - Q2"): 40,
     ("historical-2020", "improve"): 140,
 }
+#: third set (training only, one coder per comment): comments per (source, question), 3,000 in all
+V3_QUOTAS: dict[tuple[str, str], int] = {
+    ("neas-111", "improve"): 150,
+    ("neas-111", "why"): 130,
+    ("neas-111", "satisfied-dissatisfied"): 120,
+    ("neas-pts", "improve"): 250,
+    ("neas-pts", "why"): 150,
+    ("neas-see-convey", "improve"): 150,
+    ("neas-see-convey", "why"): 250,
+    ("trust-a", "Trust A - Q1"): 200,
+    ("trust-a", "Trust A - Q2"): 200,
+    ("trust-b", "Trust B - Q1"): 400,
+    ("trust-c", "Trust C - Q1"): 200,
+    ("trust-c", "Trust C - Q2"): 200,
+    ("historical-2020", "improve"): 600,
+}
+SEED_V3 = 20261130
 #: share of each stratum drawn from long (60+ words) and medium (15-59 words) comments, the rest short; a band
 #: with too few comments is topped up from the next shorter band, so long patient stories are always represented
 V2_LONG_SHARE = 0.15
@@ -225,14 +243,32 @@ def sample_dev_set_v2(shared_dir: str | Path | None = None, seed: int = SEED_V2)
     each band shuffled with the seed; ``V2_LONG_SHARE`` and ``V2_MEDIUM_SHARE`` of the quota come from the long
     and medium bands (topped up from shorter bands when a band runs out). The result is shuffled so sources mix.
     """
-    rng = random.Random(seed)
-    candidates = _v2_candidates(shared_dir)
     texts = source_texts(shared_dir)
     first = {(row["source_file"], row["row_key"]) for row in read_labels()}
-    seen = {_normal(texts[file][key][0]) for file, key in first}
+    return _draw(shared_dir, V2_QUOTAS, seed, first, {_normal(texts[file][key][0]) for file, key in first})
+
+
+def sample_training_set_v3(shared_dir: str | Path | None = None, seed: int = SEED_V3) -> list[DevItem]:
+    """The third set (3,000 comments), drawn as the second (``V3_QUOTAS``) from the comments of neither earlier
+    set, by key or by text. Coded by one coder each, it teaches the model and is never scored against."""
+    texts = source_texts(shared_dir)
+    taken = {(row["source_file"], row["row_key"]) for row in read_labels()}
+    taken |= {(row["source_file"], row["row_key"]) for row in read_dev2_keys()}
+    return _draw(shared_dir, V3_QUOTAS, seed, taken, {_normal(texts[file][key][0]) for file, key in taken})
+
+
+def _draw(
+    shared_dir: str | Path | None,
+    quotas: dict[tuple[str, str], int],
+    seed: int,
+    excluded: set[tuple[str, str]],
+    seen: set[str],
+) -> list[DevItem]:
+    rng = random.Random(seed)
+    candidates = _v2_candidates(shared_dir)
     chosen: list[DevItem] = []
-    for stratum, quota in V2_QUOTAS.items():
-        pool = [item for item in candidates.get(stratum, []) if (item.source_file, item.row_key) not in first]
+    for stratum, quota in quotas.items():
+        pool = [item for item in candidates.get(stratum, []) if (item.source_file, item.row_key) not in excluded]
         pool.sort(key=lambda item: (len(item.row_key), item.row_key))
         bands = [
             [item for item in pool if _words(item.text) >= 60],
