@@ -43,6 +43,7 @@ from nlp.train import (  # noqa: E402
 )
 from nlp.wmty_eval import (  # noqa: E402
     DEV2_LABELS_CSV,
+    TRAIN3_LABELS_CSV,
     CodedComment,
     LosoResult,
     agreement,
@@ -86,13 +87,15 @@ def _prior(codebook, source: str, recipe, cache: Path | None, public_without):
     return fitted
 
 
-def run_loso(dev: int, recipe=WMTY_RECIPE, cache: Path | None = None) -> tuple[LosoResult, list[CodedComment]]:
+def run_loso(
+    dev: int, recipe=WMTY_RECIPE, cache: Path | None = None, training_sets: tuple[int, ...] = (1, 2, 3)
+) -> tuple[LosoResult, list[CodedComment]]:
     codebook = load_codebook("wmty")
     records = _usable(read_all(codebook))
     sources = np.array([public_source(record) for record in records])
     public = featurise([r.text for r in records], [r.question for r in records], codebook)
     scored = coded_dev_comments(dev)
-    extra = [c for version in (1, 2) if version != dev for c in _maybe_dev(version)]
+    extra = [c for version in (1, 2, 3) if version != dev and version in training_sets for c in _maybe_dev(version)]
     everyone = [*scored, *extra]
     coded = featurise([c.text for c in everyone], [c.question for c in everyone], codebook)
     position = {id(c): i for i, c in enumerate(everyone)}
@@ -120,7 +123,7 @@ def run_loso(dev: int, recipe=WMTY_RECIPE, cache: Path | None = None) -> tuple[L
 
 
 def _maybe_dev(version: int) -> list[CodedComment]:
-    if version == 2 and not DEV2_LABELS_CSV.is_file():
+    if (version == 2 and not DEV2_LABELS_CSV.is_file()) or (version == 3 and not TRAIN3_LABELS_CSV.is_file()):
         return []
     return coded_dev_comments(version)
 
@@ -149,6 +152,9 @@ def main() -> int:
     parser.add_argument("--dev", type=int, default=2, choices=(1, 2))
     parser.add_argument("--write-card", action="store_true")
     parser.add_argument("--shipped", action="store_true", help="score the model file in data/models instead")
+    parser.add_argument(
+        "--without-set-3", action="store_true", help="train without the one-coder training set 3 (for comparison)"
+    )
     parser.add_argument("--cache", type=Path, help="folder to keep the per-source priors in (a bench's own files)")
     arguments = parser.parse_args()
     started = time.perf_counter()
@@ -157,7 +163,8 @@ def main() -> int:
         model = ThemeModel.load(theme_model_path("wmty"))
         result = leave_one_source_out(scored, lambda s, training, held: tag(model, held), load_codebook("wmty").codes)
     else:
-        result, scored = run_loso(arguments.dev, cache=arguments.cache)
+        sets = (1, 2) if arguments.without_set_3 else (1, 2, 3)
+        result, scored = run_loso(arguments.dev, cache=arguments.cache, training_sets=sets)
     print(result.to_text())
     predicted_other = sum("T99" in p for p in result.predicted)
     coded_other = sum("T99" in c.codes for c in scored)

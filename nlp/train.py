@@ -45,7 +45,7 @@ from nlp.public_data import (
     shared_datasets_dir,
 )
 from nlp.wmty_dev import DevSetError
-from nlp.wmty_eval import DEV2_LABELS_CSV, CodedComment, coded_dev_comments, indicator
+from nlp.wmty_eval import DEV2_LABELS_CSV, TRAIN3_LABELS_CSV, CodedComment, coded_dev_comments, indicator
 
 # Single-label examples from other frameworks count for less than fully labelled ones. 0.25 scored a little better
 # on held-out NEAS services, 0.5 better on held-out phase1 trusts (through the crosswalk); 1.0 worse on both.
@@ -473,14 +473,16 @@ def _human_stage(
 
 
 def _coded_dev_comments(codebook: Codebook) -> list[CodedComment]:
-    """The hand-coded development sets (wmty only), joined to their texts when the full public files are there."""
+    """The hand-coded development sets and training set 3 (wmty only), joined to their texts when the full public
+    files are there."""
     if codebook.slug != "wmty" or not shared_datasets_dir().is_dir():
         return []
     shared = shared_datasets_dir().parent.parent
     try:
         coded = coded_dev_comments(1, shared)
-        if DEV2_LABELS_CSV.is_file():
-            coded += coded_dev_comments(2, shared)
+        for version, labels in ((2, DEV2_LABELS_CSV), (3, TRAIN3_LABELS_CSV)):
+            if labels.is_file():
+                coded += coded_dev_comments(version, shared)
     except DevSetError:
         return []  # a folder holding other (or sampled) files: the development sets do not resolve there
     return coded

@@ -25,6 +25,7 @@ from nlp.public_data import shared_datasets_dir
 # Macro-F1 averages the themes with at least this many hand-coded comments in the scored set (as nlp.evaluate).
 MIN_SUPPORT_FOR_MACRO = 5
 DEV2_LABELS_CSV = wmty_dev.REPO / "data" / "eval" / "wmty-dev2-labels.csv"
+TRAIN3_LABELS_CSV = wmty_dev.REPO / "data" / "eval" / "wmty-train3-labels.csv"
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class CodedComment:
     question: str | None
     codes: frozenset[str]
     source: str
+    sentiment: str | None = None  # positive / neutral / negative where the coders gave one (sets 2 and 3)
 
 
 @dataclass(frozen=True)
@@ -148,9 +150,9 @@ def _source_of_key(shared_dir: str | Path | None) -> dict[tuple[str, str], tuple
 def coded_dev_comments(
     version: int, shared_dir: str | Path | None = None, labels_csv: str | Path | None = None
 ) -> list[CodedComment]:
-    """Development set 1 (300 comments, one coder) or 2 (640 comments, two coders and adjudication) with texts
-    joined from ../shared (or ENGAGEMENT_SHARED_DIR) and a source per comment; raises wmty_dev.DevSetError
-    without the shared files."""
+    """Development set 1 (300 comments, one coder), 2 (640 comments, two coders and adjudication) or the training
+    set 3 (3,000 comments, one coder each, never scored against) with texts joined from ../shared (or
+    ENGAGEMENT_SHARED_DIR) and a source per comment; raises wmty_dev.DevSetError without the shared files."""
     shared_dir = shared_dir if shared_dir is not None else shared_datasets_dir().parent.parent
     texts = wmty_dev.source_texts(shared_dir)
     if version == 1:
@@ -160,17 +162,21 @@ def coded_dev_comments(
             (row["source_file"], row["row_key"], where[row["source_file"], row["row_key"]], row["codes"])
             for row in rows
         ]
-        found = [(file, key, source, kind, codes) for file, key, (source, kind), codes in keyed]
+        found = [(file, key, source, kind, codes, None) for file, key, (source, kind), codes in keyed]
     else:
-        with Path(labels_csv or DEV2_LABELS_CSV).open(newline="", encoding="utf-8") as handle:
+        default = DEV2_LABELS_CSV if version == 2 else TRAIN3_LABELS_CSV
+        with Path(labels_csv or default).open(newline="", encoding="utf-8") as handle:
             found = [
-                (r["source_file"], r["row_key"], r["source"], r["question"], r["codes"]) for r in csv.DictReader(handle)
+                (r["source_file"], r["row_key"], r["source"], r["question"], r["codes"], r.get("sentiment") or None)
+                for r in csv.DictReader(handle)
             ]
     out = []
-    for file, key, source, question, codes in found:
+    for file, key, source, question, codes, sentiment in found:
         if key not in texts.get(file, {}):
             raise wmty_dev.DevSetError(f"label row {file}:{key} does not resolve to a comment in the shared datasets")
-        out.append(CodedComment(texts[file][key][0], _question_words(source, question), _codes(codes), source))
+        out.append(
+            CodedComment(texts[file][key][0], _question_words(source, question), _codes(codes), source, sentiment)
+        )
     return out
 
 

@@ -101,3 +101,26 @@ def test_second_set_is_reproducible_with_long_comments_and_no_repeats(tmp_path) 
     write_coding_pack(tmp_path, items)
     header, first = (tmp_path / "items.csv").read_text(encoding="utf-8").splitlines()[:2]
     assert header == "item,question,text" and first.startswith("1,")
+
+
+def test_training_set_never_overlaps_the_scored_sets() -> None:
+    """Set 3 teaches the model; a comment in it that is also scored (set 1 or 2) would flatter every figure."""
+    from nlp.wmty_dev import TRAIN3_KEYS_CSV, read_dev2_keys
+
+    training = read_dev2_keys(TRAIN3_KEYS_CSV)
+    pairs = {(row["source_file"], row["row_key"]) for row in training}
+    assert len(pairs) == len(training) == 3000
+    assert not pairs & {(row["source_file"], row["row_key"]) for row in read_labels()}
+    assert not pairs & {(row["source_file"], row["row_key"]) for row in read_dev2_keys()}
+
+
+@needs_shared
+def test_training_set_is_reproducible_and_shares_no_text_with_scored_sets() -> None:
+    from nlp.wmty_dev import TRAIN3_KEYS_CSV, read_dev2_keys, sample_dev_set_v2, sample_training_set_v3
+
+    items = sample_training_set_v3()
+    assert [(i.source_file, i.row_key, i.source, i.question) for i in items] == [
+        (row["source_file"], row["row_key"], row["source"], row["question"]) for row in read_dev2_keys(TRAIN3_KEYS_CSV)
+    ]
+    scored = {" ".join(item.text.lower().split()) for item in sample_dev_set_v2()}
+    assert not {" ".join(item.text.lower().split()) for item in items} & scored
