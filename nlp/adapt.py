@@ -93,7 +93,8 @@ def adapt_to_coded_comments(codebook: str, coded: CodedComments, base: ThemeMode
     if not any(sentiments):
         return adaptation
     counts = {name: sentiments.count(name) for name in SENTIMENTS}
-    shipped = SentimentModel.load(sentiment_model_path()) if sentiment_model_path().is_file() else None
+    path = sentiment_model_path(loaded.slug)
+    shipped = SentimentModel.load(path) if path.is_file() else None
     adapted = None
     if shipped is not None and min(counts.values()) >= MIN_EXAMPLES_EACH_WAY:
         rows = [i for i, sentiment in enumerate(sentiments) if sentiment]

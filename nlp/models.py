@@ -42,8 +42,15 @@ def theme_model_path(codebook_slug: str) -> Path:
     return models_dir() / f"{codebook_slug}-themes.skops"
 
 
-def sentiment_model_path() -> Path:
-    return models_dir() / "sentiment.skops"
+def sentiment_model_path(codebook_slug: str | None = None) -> Path:
+    """The sentiment model a codebook's comments are scored with: its own where one was trained to its coding
+    rules (``wmty-sentiment.skops``), else the shared one trained on the px framework's labels."""
+    own = codebook_own_sentiment_path(codebook_slug) if codebook_slug else None
+    return own if own is not None and own.is_file() else models_dir() / "sentiment.skops"
+
+
+def codebook_own_sentiment_path(codebook_slug: str) -> Path:
+    return models_dir() / f"{codebook_slug}-sentiment.skops"
 
 
 def _fitted_vectorizer(texts: Sequence[str], max_features: int) -> TfidfVectorizer:

@@ -286,9 +286,9 @@ def make_theme_tagger(nlp: Language, name: str, codebook: str, use_model: bool) 
     return ThemeTagger(nlp, loaded, model)
 
 
-@Language.factory("sentiment_scorer", default_config={"use_model": True})
-def make_sentiment_scorer(nlp: Language, name: str, use_model: bool) -> SentimentScorer:
-    path = sentiment_model_path()
+@Language.factory("sentiment_scorer", default_config={"use_model": True, "codebook": ""})
+def make_sentiment_scorer(nlp: Language, name: str, use_model: bool, codebook: str) -> SentimentScorer:
+    path = sentiment_model_path(codebook or None)
     return SentimentScorer(SentimentModel.load(path) if use_model and path.is_file() else None)
 
 
@@ -310,5 +310,6 @@ def build_pipeline(
     nlp.add_pipe("pii_redactor", config={"find_names": find_names})
     for slug in codebooks:
         nlp.add_pipe("theme_tagger", name=f"theme_tagger_{slug}", config={"codebook": slug, "use_model": use_models})
-    nlp.add_pipe("sentiment_scorer", config={"use_model": use_models})
+    # Sentiment follows the first codebook's coding rules (its own model where it has one).
+    nlp.add_pipe("sentiment_scorer", config={"use_model": use_models, "codebook": codebooks[0] if codebooks else ""})
     return nlp
