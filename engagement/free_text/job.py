@@ -24,8 +24,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from engagement.free_text.analyse import analyse_batch, model_version, pending_answers
 from engagement.forms import reported_slug, versions_of
+from engagement.free_text.analyse import analyse_batch, model_version, pending_answers
 from engagement.free_text.background import OnePerSurvey
 from engagement.models import AppSetting
 from survey_forms import Form

@@ -16,9 +16,9 @@ from sqlmodel import Session
 
 import nlp
 from engagement import audit
+from engagement.analysis.easy_read import VERSION_COLUMN
 from engagement.forms import standard_question_ids, versions_of
 from engagement.free_text.stored import analysed_answer_ids, analysed_answers
-from engagement.analysis.easy_read import VERSION_COLUMN
 from engagement.free_text.themes import effective_theme_tags, of_version
 from engagement.models import AnalystThemeTag, Answer, ModelThemeTag, TextAnalysis
 from survey_forms import Form
