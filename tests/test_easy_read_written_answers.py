@@ -129,3 +129,12 @@ def test_a_model_refresh_before_any_answer_is_analysed_suggests_nothing_and_does
     submit_many(session, easy_read_version(form.slug), [(easy_read_answers(what_matters=GP), Provenance())])
     assert refresh_survey_model(engine, form, "wmty")
     assert survey_model(engine, form, "wmty").suggested == []
+
+
+def test_the_comments_page_counts_easy_read_responses_in_its_synthetic_data_notice(session, form, db_url):
+    """Found in Chromium: with 40 of 440 demo responses through Easy Read, the page said "400 of these 400"."""
+    easy = easy_read_version(form.slug)
+    submit_many(session, form, [(valid_answers(), Provenance(is_synthetic=True)) for _ in range(4)])
+    submit_many(session, easy, [(easy_read_answers(), Provenance(is_synthetic=True)) for _ in range(2)])
+    app = open_page("comments", roles=("analyst",))
+    assert "6 of these 6 responses" in app.warning[0].value

@@ -8,7 +8,7 @@ from sqlmodel import Session
 import nlp
 from engagement.analysis.counts import response_counts
 from engagement.analysis.easy_read import EASY_READ, VERSIONS
-from engagement.forms import easy_read_version
+from engagement.forms import easy_read_version, versions_of
 from engagement.free_text.analyse import codebook_questions, pending_count
 from engagement.free_text.job import job_progress, start_background_analysis
 from engagement.free_text.learning import (
@@ -45,7 +45,7 @@ def topics_in(texts: tuple[str, ...]) -> list[nlp.Topic]:
 
 form = current_form()
 st.title("Comments and themes")
-counts = response_counts(engine(), form.slug)
+counts = response_counts(engine(), [version.slug for version in versions_of(form)])
 synthetic_notice(counts["synthetic"], counts["responses"])
 
 if pending_count(engine(), form):
