@@ -146,3 +146,11 @@ def test_the_exports_page_counts_easy_read_responses_in_its_synthetic_data_notic
     submit_many(session, easy, [(easy_read_answers(), Provenance(is_synthetic=True)) for _ in range(2)])
     app = open_page("export", roles=("comms",))
     assert "6 of these 6 responses" in app.warning[0].value
+
+
+def test_you_said_we_did_can_quote_an_easy_read_respondent(easy_read_wants_gp_appointments, form):
+    from engagement.you_said_we_did import quote_choices
+
+    engine = easy_read_wants_gp_appointments
+    analyse_pending(engine, form)
+    assert GP in quote_choices(engine, form, [GP_ACCESS])
