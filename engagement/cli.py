@@ -52,8 +52,10 @@ def _safe_url(url: str) -> str:
 @click.option("--seed", type=int, default=None, help="Random seed, for repeatable demo data.")
 @click.option("--remove", is_flag=True, help="Delete every synthetic response.")
 @click.option("--first-run", is_flag=True, help="Only add demo data if none was ever loaded here.")
+@click.option("--easy-read", "easy_read", type=click.IntRange(min=0), default=0,
+              help="How many of the responses come through the survey's Easy Read version.")
 @FORM_OPTION
-def demo(count: int | None, seed: int | None, remove: bool, first_run: bool, form_slug: str) -> None:
+def demo(count: int | None, seed: int | None, remove: bool, first_run: bool, easy_read: int, form_slug: str) -> None:
     """Add synthetic demo responses (marked as synthetic everywhere), or remove them all."""
     from engagement.demo import add_demo_responses, demo_was_ever_loaded, remove_demo_responses
 
@@ -72,7 +74,13 @@ def demo(count: int | None, seed: int | None, remove: bool, first_run: bool, for
             raise click.ClickException(
                 f"Demo responses are made with the standard survey's questions; '{form.slug}' is its Easy Read "
                 f"version. Add them to '{standard}' instead.")
-        added = add_demo_responses(session, form, count, seed=seed)
+        if easy_read > count:
+            raise click.BadParameter(f"{easy_read} is more than the {count} responses to add.",
+                                     param_hint="'--easy-read'")
+        try:
+            added = add_demo_responses(session, form, count, seed=seed, easy_read=easy_read)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
     click.echo(f"Added {added} synthetic demo responses. Remove them with: engagement demo --remove")
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from engagement import audit
+from engagement.forms import easy_read_version
 from engagement.intake import Provenance, submit_many
 from engagement.models import Answer, AppSetting, Response, utc_now
 from engagement.places import all_places
@@ -192,12 +193,37 @@ def _top_box_share(item_id: str, place_name: str, age: object) -> float:
     return min(share, 0.99)
 
 
-def add_demo_responses(session: Session, form: Form, count: int, seed: int | None = None) -> int:
-    """Add `count` synthetic responses spread over places, groups and channels, over the last eight weeks."""
+def add_demo_responses(session: Session, form: Form, count: int, seed: int | None = None,
+                       easy_read: int = 0) -> int:
+    """Add `count` synthetic responses spread over places, groups and channels, over the last eight weeks;
+    `easy_read` of them come through the form's Easy Read version (its questions and choices only)."""
+    easy = easy_read_version(form.slug)
+    if easy_read and easy is None:  # said before anything is stored
+        raise ValueError(f"'{form.slug}' has no Easy Read version to add Easy Read demo responses to.")
     rng = random.Random(seed)
-    submit_many(session, form, _demo_batch(form, count, rng, utc_now()))
+    now = utc_now()
+    submit_many(session, form, _demo_batch(form, count - easy_read, rng, now))
+    if easy_read and easy is not None:
+        submit_many(session, easy, ((as_easy_read(answers, easy), provenance)
+                                    for answers, provenance in _demo_batch(form, easy_read, rng, now)))
     _remember_demo_loaded(session)
     return count
+
+
+def as_easy_read(answers: dict[str, object], easy: Form) -> dict[str, object]:
+    """Standard demo answers as an Easy Read respondent gives them: only the questions that form asks, and on
+    its shorter scales the nearest choice it offers (its lowest is "Not important", 2, for a standard 1)."""
+    kept: dict[str, object] = {}
+    for spec in easy.questions:
+        if spec.id not in answers:
+            continue
+        value, codes = answers[spec.id], [option.code for option in spec.options]
+        if codes and isinstance(value, str) and value not in codes:
+            if not (value.isdigit() and all(code.isdigit() for code in codes)):
+                continue  # a choice this form does not offer: left unanswered
+            value = min(codes, key=lambda code: abs(int(code) - int(value)))
+        kept[spec.id] = value
+    return kept
 
 
 def _demo_batch(form: Form, count: int, rng: random.Random, now: datetime) -> Iterator[tuple[dict, Provenance]]:

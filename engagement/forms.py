@@ -71,6 +71,24 @@ def easy_read_version(slug: str) -> Form | None:
     return next((form for form in available_forms() if form.definition.easy_read_of == slug), None)
 
 
+def versions_of(form: Form) -> list[Form]:
+    """The forms whose responses are reported as this survey's: it, then its Easy Read version if it has one (an
+    Easy Read form on its own is just itself)."""
+    return [form, *([easy] if (easy := easy_read_version(form.slug)) else [])]
+
+
+def reported_slug(form: Form) -> str:
+    """The survey whose results hold this form's responses: itself, or for an Easy Read version the standard
+    survey (whose theme model, review and analysis job its written answers share)."""
+    return form.definition.easy_read_of or form.slug
+
+
+def standard_question_ids(form: Form) -> dict[str, str]:
+    """Question id in this form -> the standard form's question id, where its `mapping` says they differ."""
+    return {question_id: entry.standard_question for entry in form.definition.mapping
+            for question_id in entry.questions if entry.standard_question}
+
+
 def combination_problems(easy_read: Form, standard: Form) -> list[str]:
     """Where an Easy Read form's answers would not combine with the standard form's: a question id or answer
     code the standard form does not have and that no `mapping` entry states."""

@@ -105,6 +105,7 @@ def register(engine: Engine, survey_slug: str, published_only: bool = False) -> 
 def quote_choices(engine: Engine, form, themes: Sequence[str], limit: int = 20) -> list[str]:
     """Redacted answers carrying any of these themes, from respondents who agreed to be quoted: the only text
     an action may quote. Longest first (they say most), each text once."""
+    from engagement.forms import versions_of
     from engagement.models import Response
     from engagement.reports.summary import coded_answers
 
@@ -113,7 +114,8 @@ def quote_choices(engine: Engine, form, themes: Sequence[str], limit: int = 20) 
     answers, tags = coded_answers(engine, form, include_synthetic=True)
     with engine.connect() as connection:
         agreed = set(connection.scalars(select(Response.reference).where(
-            Response.survey_slug == form.slug, Response.consent_given_at.is_not(None))))
+            Response.survey_slug.in_([version.slug for version in versions_of(form)]),
+            Response.consent_given_at.is_not(None))))
     chosen = answers[answers["answer_id"].isin(tags.loc[tags["theme_code"].isin(themes), "answer_id"])
                      & answers["response_reference"].isin(agreed)]
     texts = chosen["redacted_text"].dropna().drop_duplicates()

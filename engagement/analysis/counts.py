@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,13 +13,15 @@ from engagement.models import Answer, Response
 from engagement.places import PLACE_QUESTION_ID, place_label, place_name
 
 
-def response_counts(engine: Engine, survey_slug: str | None = None) -> dict[str, Any]:
-    """Total responses, how many are synthetic demo data, and counts by channel and by place name."""
+def response_counts(engine: Engine, survey_slug: str | Sequence[str] | None = None) -> dict[str, Any]:
+    """Total responses, how many are synthetic demo data, and counts by channel and by place name; of one
+    survey, of several (a survey and its Easy Read version), or of all."""
+    surveys = [survey_slug] if isinstance(survey_slug, str) else survey_slug
 
     def grouped(column) -> dict[str, int]:
         query = select(column, func.count()).group_by(column)
-        if survey_slug:
-            query = query.where(Response.survey_slug == survey_slug)
+        if surveys:
+            query = query.where(Response.survey_slug.in_(surveys))
         with engine.connect() as connection:
             return {key: count for key, count in connection.execute(query)}
 
@@ -30,8 +33,8 @@ def response_counts(engine: Engine, survey_slug: str | None = None) -> dict[str,
         .outerjoin(Answer, (Answer.response_id == Response.id) & (Answer.question_id == PLACE_QUESTION_ID))
         .group_by(Answer.value)
     )
-    if survey_slug:
-        place_answer = place_answer.where(Response.survey_slug == survey_slug)
+    if surveys:
+        place_answer = place_answer.where(Response.survey_slug.in_(surveys))
     by_place: dict[str, int] = {}
     with engine.connect() as connection:
         for code, count in connection.execute(place_answer):

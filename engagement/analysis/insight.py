@@ -25,7 +25,7 @@ from engagement.analysis.population import caveat_sentence, representativeness
 from engagement.analysis.respondents import data_version
 from engagement.analysis.suppression import current_rule
 from engagement.analysis.weighting import WeightingError, WeightingResult, rake_weights, shown_margins
-from engagement.forms import easy_read_version
+from engagement.forms import standard_question_ids, versions_of
 from engagement.models import CHANNELS, Answer, Response, TextAnalysis
 from engagement.places import Place, all_places
 from survey_forms import Form
@@ -93,7 +93,7 @@ def load_respondents(engine: Engine, form: Form) -> pd.DataFrame:
 
 def surveys_shown(form: Form) -> tuple[str, ...]:
     """The surveys whose responses the dashboard shows for `form`: it and its Easy Read version."""
-    return (form.slug, *([easy.slug] if (easy := easy_read_version(form.slug)) else []))
+    return tuple(version.slug for version in versions_of(form))
 
 
 def respondents_version(engine: Engine, form: Form) -> str:
@@ -220,19 +220,25 @@ def coverage_now(frame: pd.DataFrame, form: Form, view: DashboardView) -> Covera
 def free_text_answers(engine: Engine, form: Form) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(tags, answered) for theme_breakdown: each theme on an analysed answer with its response and question,
     and every analysed answer that was not empty. Themes come from free_text.themes.effective_theme_tags (analyst
-    decisions applied); the answer ids are matched to responses here."""
+    decisions applied); the answer ids are matched to responses here. Easy Read respondents' answers are
+    included in the standard form's question ids, as the respondent frame includes them (the version filter
+    then works on both alike)."""
     from engagement.free_text.themes import effective_theme_tags
 
+    renames = {question_id: standard for version in versions_of(form)
+               for question_id, standard in standard_question_ids(version).items()}
     questions = [q.id for q in form.free_text_questions()]
     query = (
         select(Answer.id.label("answer_id"), Answer.response_id, Answer.question_id, TextAnalysis.status)
         .join(TextAnalysis, TextAnalysis.answer_id == Answer.id)
         .join(Response, Response.id == Answer.response_id)
-        .where(Response.survey_slug == form.slug, Answer.question_id.in_(questions))
+        .where(Response.survey_slug.in_(surveys_shown(form)),
+               Answer.question_id.in_([*questions, *(qid for qid, to in renames.items() if to in questions)]))
     )
     with engine.connect() as connection:
         analysed = pd.DataFrame(connection.execute(query).all(),
                                 columns=["answer_id", "response_id", "question_id", "status"])
+    analysed["question_id"] = analysed["question_id"].replace(renames)
     answered = analysed.loc[analysed["status"].ne("empty"), ["response_id", "question_id"]]
     tags = effective_theme_tags(engine, form)
     tags = tags.merge(analysed[["answer_id", "response_id", "question_id"]], on="answer_id")

@@ -13,6 +13,7 @@ from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 import nlp
+from engagement.forms import versions_of
 from engagement.free_text.survey_model import adapted_theme_model, stale_answer_ids
 from engagement.models import Answer, ModelThemeTag, RedactionLog, Response, TextAnalysis, utc_now
 from survey_forms import Form
@@ -66,10 +67,11 @@ def pending_answers(session: Session, form: Form, version: str | None = None, li
 
 
 def pending_count(engine: Engine, form: Form) -> int:
-    """How many answers are waiting for the engine: one cheap count, fine to run on every page view."""
-    query = select(func.count()).select_from(_pending_query(form, model_version()).subquery())
+    """How many answers to the survey and to its Easy Read version are waiting for the engine: one cheap count
+    per version, fine to run on every page view."""
     with engine.connect() as connection:
-        return int(connection.scalar(query) or 0)
+        return sum(int(connection.scalar(select(func.count()).select_from(
+            _pending_query(version, model_version()).subquery())) or 0) for version in versions_of(form))
 
 
 def store_analyses(session: Session, batch: Sequence[PendingAnswer], codebook: str, version: str,
@@ -113,7 +115,8 @@ def analyse_batch(session: Session, form: Form, batch: Sequence[PendingAnswer], 
         # The engine reads the question asked (praise or improvement) from its wording, so give it the words.
         asked = [" ".join(filter(None, [form.question(i.question_id).text, form.question(i.question_id).help]))
                  for i in items]
-        # A coded question's themes come from the survey's own adapted model once its analysts have taught it.
+        # A coded question's themes come from the survey's own adapted model once its analysts have taught it
+        # (an Easy Read version's from the standard survey's: one model for the written answers of both).
         adapted = adapted_theme_model(session, form, codebook) if codebook else None
         results = list(nlp.analyse_comments([i.text for i in items], codebook or REDACTION_ONLY_CODEBOOK,
                                             questions=asked, theme_model=adapted))

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from engagement.forms import reported_slug, versions_of
 from engagement.free_text.analyse import analyse_batch, model_version, pending_answers
 from engagement.free_text.background import OnePerSurvey
 from engagement.models import AppSetting
@@ -65,7 +66,8 @@ class JobProgress:
 
 
 def _key(form: Form) -> str:
-    return f"free_text_job:{form.slug}"
+    # One lease for a survey and its Easy Read version: the job analyses both, so two jobs never overlap.
+    return f"free_text_job:{reported_slug(form)}"
 
 
 def _read(connection: Connection, key: str) -> str | None:
@@ -129,29 +131,31 @@ def _swap(connection: Connection | Session, key: str, expected: str, new: str) -
 def analyse_pending(
     engine: Engine, form: Form, progress: ProgressCallback | None = None, batch_size: int = BATCH_SIZE
 ) -> int:
-    """Analyse every respondent-written answer the current model has not read, holding the survey's lease.
-    Raises AnalysisAlreadyRunning when another process or instance holds it. Calls progress(done, total)
-    after each batch; returns how many answers were analysed."""
-    key, version = _key(form), model_version()
+    """Analyse every respondent-written answer the current model has not read, to the survey and then to its
+    Easy Read version (each read with its own form's wording), holding the survey's lease. Raises
+    AnalysisAlreadyRunning when another process or instance holds it. Calls progress(done, total) after each
+    batch; returns how many answers were analysed."""
+    key, version, forms = _key(form), model_version(), versions_of(form)
     holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     with Session(engine) as session:
-        total = len(pending_answers(session, form, version))
+        total = sum(len(pending_answers(session, each, version)) for each in forms)
     expected = _claim(engine, key, holder, total)
     done = 0
     if progress:
         progress(0, total)
     try:
         with Session(engine) as session:
-            while batch := pending_answers(session, form, version, limit=batch_size):
-                analyse_batch(session, form, batch, version)
-                done += len(batch)
-                total = max(total, done)
-                renewed = _lease(holder, "running", done, total)
-                _swap(session, key, expected, renewed)  # same transaction: only the holder's batch is stored
-                session.commit()
-                expected = renewed
-                if progress:
-                    progress(done, total)
+            for each in forms:
+                while batch := pending_answers(session, each, version, limit=batch_size):
+                    analyse_batch(session, each, batch, version)
+                    done += len(batch)
+                    total = max(total, done)
+                    renewed = _lease(holder, "running", done, total)
+                    _swap(session, key, expected, renewed)  # same transaction: only the holder's batch is stored
+                    session.commit()
+                    expected = renewed
+                    if progress:
+                        progress(done, total)
     except LeaseLost:
         raise
     except BaseException:

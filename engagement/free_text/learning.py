@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 import nlp
+from engagement.forms import versions_of
 from engagement.free_text.analyse import codebook_questions, model_version
 from engagement.free_text.background import OnePerSurvey
 from engagement.free_text.stored import analysed_answer_ids
@@ -95,19 +96,25 @@ def _question_texts(form: Form, codebook: str) -> dict[str, str]:
 
 
 def _answers(engine: Engine, form: Form, codebook: str) -> pd.DataFrame:
-    """Analysed, codeable answers to this codebook's questions: answer_id, text as written, question asked."""
-    asked = _question_texts(form, codebook)
+    """Analysed, codeable answers to this codebook's questions, the Easy Read version's included (one model for
+    the survey): answer_id, text as written, question_id, and the question asked in that version's words."""
+    asked = pd.DataFrame(
+        [(version.slug, qid, text) for version in versions_of(form)
+         for qid, text in _question_texts(version, codebook).items()],
+        columns=["survey_slug", "question_id", "question"])
     query = (
-        select(Answer.id.label("answer_id"), Answer.value.label("text"), Answer.question_id)
+        select(Answer.id.label("answer_id"), Answer.value.label("text"), Answer.question_id, Response.survey_slug)
         .join(Response, Response.id == Answer.response_id)
         .join(TextAnalysis, TextAnalysis.answer_id == Answer.id)
-        .where(Response.survey_slug == form.slug, Answer.question_id.in_(list(asked)),
+        .where(Response.survey_slug.in_(asked["survey_slug"].unique().tolist()),
+               Answer.question_id.in_(asked["question_id"].unique().tolist()),
                TextAnalysis.status.not_in(["empty", "not_english"]))
         .order_by(Answer.id)
     )
     with engine.connect() as connection:
         answers = pd.read_sql(query, connection)
-    return answers.assign(question=answers["question_id"].map(asked))
+    # An inner merge keeps the answers' order (by id) and drops a question one version does not code.
+    return answers.merge(asked, on=["survey_slug", "question_id"]).drop(columns="survey_slug")
 
 
 def _labels(engine: Engine, form: Form, codebook: str, answer_ids: pd.Series, codes: list[str]) -> np.ndarray:
@@ -215,6 +222,8 @@ def _read_unreviewed(answers: pd.DataFrame, stored: np.ndarray, model: ThemeMode
 def _suggested(answers: pd.DataFrame, doubt: np.ndarray, model: ThemeModel, codebook: nlp.Codebook) -> list[int]:
     """The answer ids to review next: ``suggest_rows`` over the most uncertain comments (the pool it would pick
     from anyway), featurised again, as only they need their words."""
+    if answers.empty:  # nothing analysed and unreviewed yet: the vectoriser cannot read an empty batch
+        return []
     pool = np.lexsort((np.arange(len(doubt)), -doubt))[: POOL_FACTOR * SUGGESTED_QUEUE]
     part = answers.iloc[pool]
     features = featurise(part["text"].tolist(), part["question"].tolist(), codebook)

@@ -16,8 +16,10 @@ from sqlmodel import Session
 
 import nlp
 from engagement import audit
+from engagement.analysis.easy_read import VERSION_COLUMN
+from engagement.forms import standard_question_ids, versions_of
 from engagement.free_text.stored import analysed_answer_ids, analysed_answers
-from engagement.free_text.themes import effective_theme_tags
+from engagement.free_text.themes import effective_theme_tags, of_version
 from engagement.models import AnalystThemeTag, Answer, ModelThemeTag, TextAnalysis
 from survey_forms import Form
 
@@ -26,12 +28,14 @@ REVIEW_PAGE_SIZE = 10
 
 
 def comments_for_review(
-    engine: Engine, form: Form, question_id: str, theme_code: str | None = None, include_synthetic: bool = True
+    engine: Engine, form: Form, question_id: str, theme_code: str | None = None, include_synthetic: bool = True,
+    form_version: str = "both",
 ) -> pd.DataFrame:
-    """Analysed answers to one question with their redacted text, sentiment, current themes (codes), the words
-    that gave each model theme away (evidence), how each theme was said (theme_sentiments: code -> sentiment),
-    and whether an analyst has reviewed them."""
-    answers = analysed_answers(engine, form, include_synthetic)
+    """Analysed answers to one question, Easy Read respondents' included, with their redacted text, sentiment,
+    current themes (codes), the words that gave each model theme away (evidence), how each theme was said
+    (theme_sentiments: code -> sentiment), whether an analyst has reviewed them, and the survey version they
+    came through (form_version: 'Standard' or 'Easy Read'; `form_version` 'standard' or 'easy_read' keeps one)."""
+    answers = of_version(analysed_answers(engine, form, include_synthetic), form_version)
     answers = answers[(answers["question_id"] == question_id) & answers["status"].ne("empty")]
     tags = effective_theme_tags(engine, form, include_synthetic)
     themes = tags.groupby("answer_id")["theme_code"].apply(lambda codes: sorted(set(codes)))
@@ -39,8 +43,11 @@ def comments_for_review(
     feelings: dict[int, dict[str, str]] = {}
     for answer_id, code, feeling in tags[["answer_id", "theme_code", "theme_sentiment"]].itertuples(index=False):
         feelings.setdefault(answer_id, {}).setdefault(code, feeling)
+    # The question as each version stores it (an Easy Read form's mapping may give it another id).
+    asked = {question_id} | {qid for version in versions_of(form)
+                             for qid, standard in standard_question_ids(version).items() if standard == question_id}
     of_question = analysed_answer_ids(form, include_synthetic).where(
-        Answer.question_id == question_id, TextAnalysis.status != "empty"
+        Answer.question_id.in_(asked), TextAnalysis.status != "empty"
     )
     with engine.connect() as connection:
         reviewed = set(
@@ -63,7 +70,7 @@ def comments_for_review(
     if theme_code:
         answers = answers[answers["themes"].apply(lambda codes: theme_code in codes)]
     columns = ["answer_id", "response_reference", "redacted_text", "sentiment", "themes", "evidence", "reviewed",
-               "theme_sentiments"]
+               "theme_sentiments", VERSION_COLUMN]
     return answers.sort_values("answer_id", ignore_index=True)[columns]
 
 

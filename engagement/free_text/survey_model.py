@@ -12,15 +12,17 @@ from sqlalchemy import and_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
+from engagement.forms import reported_slug
 from engagement.models import AnalystThemeTag, SurveyThemeModel, TextAnalysis
 from nlp.models import ThemeModel
 from survey_forms import Form
 
 
 def adapted_theme_model(session: Session, form: Form, codebook: str) -> ThemeModel | None:
-    """The survey's adapted model for this codebook, if its analysts have taught it anything yet."""
+    """The survey's adapted model for this codebook, if its analysts have taught it anything yet. An Easy Read
+    version has none of its own: its answers are reviewed with the standard survey's and share its model."""
     data = session.scalar(select(SurveyThemeModel.model).where(
-        SurveyThemeModel.survey_slug == form.slug, SurveyThemeModel.codebook == codebook))
+        SurveyThemeModel.survey_slug == reported_slug(form), SurveyThemeModel.codebook == codebook))
     return _model_from(bytes(data)) if data else None
 
 
@@ -35,7 +37,7 @@ def stale_answer_ids(form: Form) -> Select:
     the same as current (``learning.refresh_survey_model``), so only those it tags differently stay here."""
     return (
         select(TextAnalysis.answer_id)
-        .join(SurveyThemeModel, and_(SurveyThemeModel.survey_slug == form.slug,
+        .join(SurveyThemeModel, and_(SurveyThemeModel.survey_slug == reported_slug(form),
                                      SurveyThemeModel.codebook == TextAnalysis.codebook))
         .where(SurveyThemeModel.model_changed_at.is_not(None),
                TextAnalysis.analysed_at < SurveyThemeModel.model_changed_at,

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 import nlp
 from engagement.analysis.breakdowns import SENTIMENTS, how_it_was_said, theme_breakdown
+from engagement.analysis.easy_read import VERSION_COLUMN, VERSION_LABELS
 from engagement.analysis.suppression import SuppressionRule
 from engagement.free_text.analyse import codebook_questions
 from engagement.free_text.stored import analysed_answer_ids, analysed_answers
@@ -51,20 +52,28 @@ def effective_theme_tags(engine: Engine, form: Form, include_synthetic: bool = T
     return model[TAG_COLUMNS]
 
 
+def of_version(answers: pd.DataFrame, form_version: str) -> pd.DataFrame:
+    """The analysed answers that came through one survey version ('standard' or 'easy_read'); 'both': all."""
+    if form_version == "both":
+        return answers
+    return answers[answers[VERSION_COLUMN].eq(VERSION_LABELS[form_version])]
+
+
 SUMMARY_COLUMNS = ["theme_code", "theme", "respondents", "pct_of_respondents", "positive", "neutral", "negative",
                    "positive_share", "neutral_share", "negative_share", "how_it_was_said", "suppression_note"]
 
 
 def theme_summary(engine: Engine, form: Form, question_id: str, include_synthetic: bool = True,
-                  rule: SuppressionRule | None = None) -> pd.DataFrame:
+                  rule: SuppressionRule | None = None, form_version: str = "both") -> pd.DataFrame:
     """Per theme: respondents mentioning it, % of respondents who answered the question (multi-coded, so the
     column can add up to more than 100%), how many mentions were positive, neutral or negative, the % of those
     mentioning it who did so each way, and that in words ("82% negative"). Numerator and denominator count the
     same answers: an empty answer ('-', 'Did not answer') is in neither, so its 'not codeable' tag cannot push a
     theme past 100%. Worked out by `theme_breakdown`, so every figure has passed the suppression rule (hidden
-    figures are missing)."""
+    figures are missing). Easy Read respondents count with the standard survey's unless `form_version` (see
+    easy_read.VERSIONS) asks for one version alone."""
     codebook_slug = codebook_questions(form).get(question_id)
-    answers = analysed_answers(engine, form, include_synthetic)
+    answers = of_version(analysed_answers(engine, form, include_synthetic), form_version)
     answered = answers[(answers["question_id"] == question_id) & answers["status"].ne("empty")]
     if answered.empty or codebook_slug is None:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)

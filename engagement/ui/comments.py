@@ -7,6 +7,8 @@ from sqlmodel import Session
 
 import nlp
 from engagement.analysis.counts import response_counts
+from engagement.analysis.easy_read import EASY_READ, VERSIONS
+from engagement.forms import easy_read_version, versions_of
 from engagement.free_text.analyse import codebook_questions, pending_count
 from engagement.free_text.job import job_progress, start_background_analysis
 from engagement.free_text.learning import (
@@ -43,7 +45,7 @@ def topics_in(texts: tuple[str, ...]) -> list[nlp.Topic]:
 
 form = current_form()
 st.title("Comments and themes")
-counts = response_counts(engine(), form.slug)
+counts = response_counts(engine(), [version.slug for version in versions_of(form)])
 synthetic_notice(counts["synthetic"], counts["responses"])
 
 if pending_count(engine(), form):
@@ -76,8 +78,11 @@ question_id = st.selectbox(
 codebook = nlp.load_codebook(questions[question_id])
 labels = {theme.code: theme.label for theme in codebook.themes}
 include_synthetic = st.toggle("Include synthetic demo responses", value=True) if counts["synthetic"] else True
+# Easy Read respondents' answers count with this survey's, as on the dashboard, whose filter this is.
+form_version = st.selectbox("Survey version", list(VERSIONS), format_func=VERSIONS.get,
+                            key="comments_version") if easy_read_version(form.slug) else "both"
 
-summary = theme_summary(engine(), form, question_id, include_synthetic=include_synthetic)
+summary = theme_summary(engine(), form, question_id, include_synthetic=include_synthetic, form_version=form_version)
 st.header("Themes", divider="blue")
 st.caption(
     "% of respondents who answered this question and mentioned the theme. One answer can mention several "
@@ -88,7 +93,8 @@ with st.expander("Themes as a table"):
     st.dataframe(summary.round(1), hide_index=True)
 
 st.header("What the codebook may miss", divider="blue")
-all_comments = comments_for_review(engine(), form, question_id, include_synthetic=include_synthetic)
+all_comments = comments_for_review(engine(), form, question_id, include_synthetic=include_synthetic,
+                                   form_version=form_version)
 topics = topics_in(tuple(all_comments["redacted_text"]))
 if not topics:
     st.write("Not enough answers yet to find topics.")
@@ -194,7 +200,8 @@ st.caption(
 def review_card(row) -> None:  # noqa: ANN001 - a row of the review queue (pandas itertuples)
     """One comment with the model's themes and why, and the analyst's choice of themes to save."""
     with st.form(f"review_{row.answer_id}"):
-        st.markdown(f"**{row.response_reference}** · {row.sentiment}" + (" · reviewed" if row.reviewed else ""))
+        st.markdown(f"**{row.response_reference}** · {row.sentiment}" + (" · reviewed" if row.reviewed else "")
+                    + (f" · {EASY_READ}" if row.form_version == EASY_READ else ""))
         st.text(row.redacted_text)  # respondent text is data, never markup
         if row.evidence:
             reasons = [f"{labels.get(code, code)} ← “{'”, “'.join(words)}”" for code, words in row.evidence.items()]

@@ -7,6 +7,7 @@ import streamlit as st
 
 from engagement.analysis.counts import response_counts
 from engagement.analysis.demographics import DIMENSIONS
+from engagement.forms import versions_of
 from engagement.places import all_places
 from engagement.reports.export import tidy_csv_bytes
 from engagement.reports.files import ExportError, answers_with_themes, build_files
@@ -20,7 +21,7 @@ from engagement.ui.text import escape_markdown
 user = require_roles("comms", "admin")
 form = current_form()
 st.title("Exports")
-counts = response_counts(engine(), form.slug)
+counts = response_counts(engine(), [version.slug for version in versions_of(form)])  # exports hold both
 synthetic_notice(counts["synthetic"], counts["responses"])
 
 SUMMARY_FORMATS = {
