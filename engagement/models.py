@@ -334,6 +334,7 @@ class SurveyThemeModel(SQLModel, table=True):
     base_version: str = Field(default="", max_length=80)
     reviewed: int = 0  # analyst-reviewed comments the model and its agreement rest on
     agreement: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
+    sentiment_agreement: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
     suggested: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON list of answer ids
     model_changed_at: datetime | None = None
     refreshing_since: datetime | None = None

@@ -335,27 +335,40 @@ class SentimentModel:
         model.coef, model.intercept = coef.T.copy(), intercept
         return model
 
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def _state(self) -> dict:
         chars = {}
         if self.chars is not None:
             chars = {"char_buckets": self.chars.buckets.astype(np.int32), "char_idf": self.chars.idf.astype(np.float32)}
-        sio.dump(
-            {
-                **_vectorizer_state(self.vectorizer),
-                "coef": self.coef.astype(np.float16),
-                "intercept": self.intercept,
-                "use_vader": int(self.use_vader),
-                "bias": np.zeros(3, dtype=np.float32) if self.bias is None else self.bias.astype(np.float32),
-                **chars,
-            },
-            path,
-            compression=ZIP_DEFLATED,
-        )
+        return {
+            **_vectorizer_state(self.vectorizer),
+            "coef": self.coef.astype(np.float16),
+            "intercept": self.intercept,
+            "use_vader": int(self.use_vader),
+            "bias": np.zeros(3, dtype=np.float32) if self.bias is None else self.bias.astype(np.float32),
+            **chars,
+        }
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sio.dump(self._state(), path, compression=ZIP_DEFLATED)
+
+    def to_bytes(self) -> bytes:
+        """The model as skops bytes, to keep in a database (a survey's adapted sentiment model)."""
+        return sio.dumps(self._state(), compression=ZIP_DEFLATED)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SentimentModel:
+        untrusted = [name for name in sio.get_untrusted_types(data=data) if name not in TRUSTED_TYPES]
+        if untrusted:
+            raise ValueError(f"stored sentiment model: refusing to load types not known to be safe: {untrusted}")
+        return cls._from_state(sio.loads(data, trusted=TRUSTED_TYPES))
 
     @classmethod
     def load(cls, path: Path) -> SentimentModel:
-        state = _safe_load(path)
+        return cls._from_state(_safe_load(path))
+
+    @classmethod
+    def _from_state(cls, state: dict) -> SentimentModel:
         chars = None
         if "char_buckets" in state:
             chars = CharNgrams(np.asarray(state["char_buckets"], dtype=np.int32), np.asarray(state["char_idf"]))

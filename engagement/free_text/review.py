@@ -47,6 +47,8 @@ def comments_for_review(
     with engine.connect() as connection:
         reviewed = set(
             connection.scalars(select(AnalystThemeTag.answer_id).where(AnalystThemeTag.answer_id.in_(of_question)))
+        ) | set(
+            connection.scalars(select(AnalystSentiment.answer_id).where(AnalystSentiment.answer_id.in_(of_question)))
         )
         evidence: dict[int, dict[str, list[str]]] = {}
         for answer_id, code, words in connection.execute(

@@ -36,10 +36,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_analyst_sentiment_answer_id'), ['answer_id'], unique=True)
     with op.batch_alter_table('survey_theme_model', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sentiment_model', sa.LargeBinary(), nullable=True))
+        batch_op.add_column(sa.Column('sentiment_agreement', sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('survey_theme_model', schema=None) as batch_op:
+        batch_op.drop_column('sentiment_agreement')
         batch_op.drop_column('sentiment_model')
     with op.batch_alter_table('analyst_sentiment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_analyst_sentiment_answer_id'))
