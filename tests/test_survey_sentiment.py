@@ -174,3 +174,23 @@ def test_the_page_saves_a_sentiment_and_shows_sentiment_agreement(survey, sessio
     assert comments_of(engine, form).loc[answer_id, "sentiment"] == other
     assert session.scalar(select(AnalystSentiment.analyst).where(AnalystSentiment.answer_id == answer_id)) \
         == "analyst-user"
+
+
+def test_sentiment_decisions_are_stored_and_learnt_from_on_postgres(postgres_url, form):
+    from sqlmodel import Session
+
+    engine = get_engine(postgres_url)
+    with Session(engine) as session:
+        texts = [MOVED.format(place=place) for place in PLACES]
+        texts += [template.format(place=place) for template in (PRAISE, COMPLAINT) for place in PLACES[:12]]
+        submit_many(session, form, [(valid_answers(what_matters=text), Provenance()) for text in texts])
+        analyse_pending(engine, form)
+        comments = comments_of(engine, form)
+        decided = review(session, comments, neutral_moved=12)
+    assert refresh_survey_model(engine, form, "wmty")
+    assert survey_model(engine, form, "wmty").sentiment.used
+    analyse_pending(engine, form)
+    after = comments_of(engine, form)
+    unreviewed_moved = [i for i in ids_starting(comments, "The clinic") if i not in decided]
+    assert set(after.loc[unreviewed_moved, "sentiment"]) == {"neutral"}
+    assert set(after.loc[decided[:12], "sentiment"]) == {"neutral"}
