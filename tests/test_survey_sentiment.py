@@ -194,3 +194,18 @@ def test_sentiment_decisions_are_stored_and_learnt_from_on_postgres(postgres_url
     unreviewed_moved = [i for i in ids_starting(comments, "The clinic") if i not in decided]
     assert set(after.loc[unreviewed_moved, "sentiment"]) == {"neutral"}
     assert set(after.loc[decided[:12], "sentiment"]) == {"neutral"}
+
+
+def test_changing_the_sentiment_of_reviewed_comments_makes_the_model_due_again(survey, session, form, db_url):
+    """An analyst goes back over ten comments already reviewed and changes only their sentiment: ten decisions,
+    so the model learns from them as it would from ten new ones."""
+    from engagement.free_text.learning import refresh_due
+
+    engine = get_engine(db_url)
+    decided = review(session, survey, neutral_moved=12)
+    refresh_survey_model(engine, form, "wmty")
+    assert refresh_due(engine, form) == []
+    for answer_id in decided[:10]:
+        set_analyst_themes(session, answer_id, "wmty", survey.loc[answer_id, "themes"], "analyst b",
+                           sentiment="positive")
+    assert refresh_due(engine, form) == ["wmty"]

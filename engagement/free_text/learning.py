@@ -35,6 +35,7 @@ from engagement.free_text.survey_sentiment import (
     SentimentAgreement,
     learn_sentiment,
     same_sentiment_model,
+    sentiment_decided_since,
     sentiment_decisions,
     shipped_sentiment_model,
 )
@@ -366,7 +367,8 @@ def _last_refresh(engine: Engine, form: Form, codebook: str) -> tuple[datetime, 
 
 def refresh_due(engine: Engine, form: Form) -> list[str]:
     """The codebooks whose survey model should be refreshed: never built, built by another engine version, or
-    decisions waiting — ``REFRESH_EVERY`` of them, or any after ``REFRESH_AFTER`` — so a busy review session
+    decisions waiting (newly reviewed comments, or sentiment decisions since the last refresh, whichever are
+    more) — ``REFRESH_EVERY`` of them, or any after ``REFRESH_AFTER`` — so a busy review session
     refreshes once per batch window, not after every decision. A failed refresh waits ``RETRY_AFTER``."""
     due = []
     now = utc_now()
@@ -384,6 +386,9 @@ def refresh_due(engine: Engine, form: Form) -> list[str]:
             due.append(codebook)
             continue
         waiting = reviewed_count(engine, form, codebook) - stored.reviewed
+        if last is not None:  # a changed sentiment on a comment already reviewed is a decision too
+            waiting = max(waiting, sentiment_decided_since(engine, form, list(_question_texts(form, codebook)),
+                                                           last[0]))
         if waiting >= REFRESH_EVERY or (waiting > 0 and (last is None or now - last[0] >= REFRESH_AFTER)):
             due.append(codebook)
     return due

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 import nlp
 from engagement.free_text.stored import analysed_answer_ids
-from engagement.models import AnalystSentiment
+from engagement.models import AnalystSentiment, Answer, Response
 from nlp.adapt import CheckedSentiment, adapt_sentiment_where_it_helps
 from nlp.features import praise_only
 from nlp.models import SentimentModel, sentiment_model_path
@@ -71,6 +72,18 @@ def sentiment_decisions(engine: Engine, form: Form) -> pd.Series:
     with engine.connect() as connection:
         decided = pd.read_sql(query, connection)
     return decided.set_index("answer_id")["sentiment"]
+
+
+def sentiment_decided_since(engine: Engine, form: Form, question_ids: list[str], since: datetime) -> int:
+    """Sentiment decisions on answers to these questions made after ``since``: new reviews and changes to old
+    ones alike (every save on the page records one)."""
+    query = (select(func.count()).select_from(AnalystSentiment)
+             .join(Answer, Answer.id == AnalystSentiment.answer_id)
+             .join(Response, Response.id == Answer.response_id)
+             .where(Response.survey_slug == form.slug, Answer.question_id.in_(question_ids),
+                    AnalystSentiment.decided_at > since))
+    with engine.connect() as connection:
+        return int(connection.scalar(query) or 0)
 
 
 def learn_sentiment(answers: pd.DataFrame, decisions: pd.Series, codebook: nlp.Codebook) -> CheckedSentiment | None:
