@@ -387,8 +387,7 @@ def refresh_due(engine: Engine, form: Form) -> list[str]:
             continue
         waiting = reviewed_count(engine, form, codebook) - stored.reviewed
         if last is not None:  # a changed sentiment on a comment already reviewed is a decision too
-            waiting = max(waiting, sentiment_decided_since(engine, form, list(_question_texts(form, codebook)),
-                                                           last[0]))
+            waiting = max(waiting, sentiment_decided_since(engine, form, codebook, last[0]))
         if waiting >= REFRESH_EVERY or (waiting > 0 and (last is None or now - last[0] >= REFRESH_AFTER)):
             due.append(codebook)
     return due

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 import nlp
 from engagement.free_text.stored import analysed_answer_ids
-from engagement.models import AnalystSentiment, Answer, Response
+from engagement.models import AnalystSentiment, TextAnalysis
 from nlp.adapt import CheckedSentiment, adapt_sentiment_where_it_helps
 from nlp.features import praise_only
 from nlp.models import SentimentModel, sentiment_model_path
@@ -74,13 +74,12 @@ def sentiment_decisions(engine: Engine, form: Form) -> pd.Series:
     return decided.set_index("answer_id")["sentiment"]
 
 
-def sentiment_decided_since(engine: Engine, form: Form, question_ids: list[str], since: datetime) -> int:
-    """Sentiment decisions on answers to these questions made after ``since``: new reviews and changes to old
-    ones alike (every save on the page records one)."""
+def sentiment_decided_since(engine: Engine, form: Form, codebook: str, since: datetime) -> int:
+    """Sentiment decisions on this survey's answers coded with this codebook made after ``since``: new reviews
+    and changes to old ones alike (every save on the page records one)."""
     query = (select(func.count()).select_from(AnalystSentiment)
-             .join(Answer, Answer.id == AnalystSentiment.answer_id)
-             .join(Response, Response.id == Answer.response_id)
-             .where(Response.survey_slug == form.slug, Answer.question_id.in_(question_ids),
+             .join(TextAnalysis, TextAnalysis.answer_id == AnalystSentiment.answer_id)
+             .where(AnalystSentiment.answer_id.in_(analysed_answer_ids(form)), TextAnalysis.codebook == codebook,
                     AnalystSentiment.decided_at > since))
     with engine.connect() as connection:
         return int(connection.scalar(query) or 0)
