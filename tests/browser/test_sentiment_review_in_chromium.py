@@ -9,12 +9,26 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import ROOT, sign_in
 from tests.browser.test_review_queue_in_chromium import settled
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/work/coord/shots")
+
+
+def choose(page, box, option: str) -> None:
+    """Open the select box and pick the option. A background refresh finishing can redraw the page just as the
+    list opens and close it again, so the list is opened again until the option shows."""
+    for _ in range(5):
+        box.click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"the option {option!r} never showed")
 
 
 def test_an_analyst_corrects_a_comments_sentiment(page, app_server):
@@ -30,8 +44,7 @@ def test_an_analyst_corrects_a_comments_sentiment(page, app_server):
     shown = card.get_by_test_id("stMarkdown").first.inner_text()
     model_said = shown.split("·")[1].strip()
     corrected = "positive" if model_said != "positive" else "negative"
-    card.get_by_test_id("stSelectbox").click()
-    page.get_by_role("option", name=corrected, exact=True).click()
+    choose(page, card.get_by_test_id("stSelectbox"), corrected)
     card.get_by_role("button", name="Save themes and sentiment").click()
     settled(page)
     saved = page.get_by_test_id("stForm").filter(has_text=reference).first
