@@ -28,7 +28,7 @@ ACTIONS: dict[str, str] = {
     "response_viewed": "Response viewed",
     "export": "Export downloaded or written",
     "public_action_saved": "You said, we did: action saved",
-    "tags_changed": "Theme tags changed",
+    "tags_changed": "Theme tags (and sentiment) changed",
     "erasure": "Response erased",
     "subject_access_export": "Subject access export",
     "retention_purge": "Retention purge",

@@ -122,6 +122,21 @@ class AnalystThemeTag(SQLModel, table=True):
     decided_at: datetime = Field(default_factory=utc_now)
 
 
+class AnalystSentiment(SQLModel, table=True):
+    """An analyst's reading of an answer's overall sentiment, decided with its themes. Kept apart from the
+    model's, never overwritten by it, and always wins. ``model_sentiment`` is what the model said when the
+    analyst decided: the two are equal when the analyst kept the model's sentiment."""
+
+    __tablename__ = "analyst_sentiment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = Field(foreign_key="answer.id", unique=True, index=True, ondelete="CASCADE")
+    sentiment: str = Field(max_length=20)
+    model_sentiment: str = Field(max_length=20)
+    analyst: str = Field(max_length=200)
+    decided_at: datetime = Field(default_factory=utc_now)
+
+
 class RedactionLog(SQLModel, table=True):
     """Which kind of personal data was taken out of an answer and where; never the value itself."""
 
@@ -305,7 +320,8 @@ class PublicAction(SQLModel, table=True):
 
 class SurveyThemeModel(SQLModel, table=True):
     """A survey's own theme model for one codebook: the shipped model adapted to this survey's analyst decisions,
-    how well it agrees with them (cross-validated), and the review queue it suggests. Kept in the database so
+    with its sentiment model adapted likewise, how well they agree with them (cross-validated), and the review
+    queue it suggests. Kept in the database so
     every app instance uses the same one. ``refreshing_since`` is the lease of the job refreshing it."""
 
     __tablename__ = "survey_theme_model"
@@ -313,9 +329,12 @@ class SurveyThemeModel(SQLModel, table=True):
     survey_slug: str = Field(primary_key=True, max_length=100)
     codebook: str = Field(primary_key=True, max_length=50)
     model: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    # The shipped sentiment model adapted to the analysts' sentiment decisions; None while the shipped one is used.
+    sentiment_model: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     base_version: str = Field(default="", max_length=80)
     reviewed: int = 0  # analyst-reviewed comments the model and its agreement rest on
     agreement: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
+    sentiment_agreement: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
     suggested: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON list of answer ids
     model_changed_at: datetime | None = None
     refreshing_since: datetime | None = None

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from engagement import audit
 from engagement.forms import get_form
 from engagement.models import (
+    AnalystSentiment,
     AnalystThemeTag,
     Answer,
     DuplicateDecision,
@@ -132,7 +133,7 @@ def purge_expired(
             execution_options={"synchronize_session": False},
         )
         doomed = Answer.id.in_(to_remove.union(contacts))
-        for table in (TextAnalysis, ModelThemeTag, AnalystThemeTag, RedactionLog):
+        for table in (TextAnalysis, ModelThemeTag, AnalystThemeTag, AnalystSentiment, RedactionLog):
             session.execute(delete(table).where(table.answer_id.in_(select(Answer.id).where(doomed))))
         session.execute(delete(Answer).where(doomed))
         details = {k: v for k, v in asdict(report).items() if k not in ("survey", "cutoff")}
@@ -181,7 +182,7 @@ def erase_response(session: Session, reference: str, *, actor: str, via: str) ->
     pairs = set_aside_pairs().subquery()
     set_aside_for_it = select(pairs.c.response_id).where(pairs.c.kept_response_id == response.id)
     candidates = session.scalars(set_aside_for_it).all()
-    for table in (TextAnalysis, ModelThemeTag, AnalystThemeTag, RedactionLog):
+    for table in (TextAnalysis, ModelThemeTag, AnalystThemeTag, AnalystSentiment, RedactionLog):
         session.execute(delete(table).where(table.answer_id.in_(answer_ids)))
     session.execute(delete(DuplicateDecision).where(
         (DuplicateDecision.first_response_id == response.id) | (DuplicateDecision.second_response_id == response.id)))

@@ -288,3 +288,71 @@ def adapt_where_it_helps(
     predicted = with_other_rule(codebook, np.where(adopted, crossed, shipped))
     return CheckedAdaptation(Adaptation(chosen, adopted, full.positives, len(labels)), predicted, shipped,
                              adapted_f1, shipped_f1, folds)
+
+
+# A survey's own sentiment model in the app adopts the adapted sentiment model only with at least this many of the
+# survey's sentiment decisions of each of positive, neutral and negative (as the themes need five each way: fewer,
+# and one fold of the check can hold none of a sentiment), and only where, cross-validated on those decisions, its
+# macro-F1 is strictly better than the shipped model's and its accuracy no worse (macro-F1 first, as neutral is
+# the weak class and accuracy alone would let it be traded away for the common ones).
+MIN_SENTIMENT_EACH = 5
+
+
+@dataclass(frozen=True)
+class CheckedSentiment:
+    """The sentiment model adapted to analysts' sentiment decisions, kept (``used``) only where cross-validation
+    on those decisions says it agrees with them better than the shipped model. ``accuracy`` and ``macro_f1`` are
+    those of the model the survey uses (the adapted one where used, else the shipped one), each fold decided by
+    a model adapted on the other folds; ``shipped_*`` the shipped model's on the same decisions."""
+
+    model: SentimentModel | None  # the adapted model, where used
+    used: bool
+    decisions: int
+    counts: dict[str, int]
+    folds: int
+    accuracy: float
+    macro_f1: float
+    shipped_accuracy: float
+    shipped_macro_f1: float
+
+
+def sentiment_decisions_of(model: SentimentModel, lemmas: list[str], raw_texts: list[str], praise: list[bool]
+                        ) -> np.ndarray:
+    """The overall sentiment the pipeline gives these comments (indices into SENTIMENTS), from featurised text."""
+    return model.probabilities(lemmas, raw_texts, praise).argmax(axis=1)
+
+
+def adapt_sentiment_where_it_helps(
+    model: SentimentModel, lemmas: list[str], raw_texts: list[str], praise: list[bool], sentiments: list[str],
+    *, min_each: int = MIN_SENTIMENT_EACH, folds: int = CHECK_FOLDS,
+) -> CheckedSentiment:
+    """``adapt_sentiment_model`` for a survey's own model, refusing to override the shipped model until the
+    evidence is there: ``min_each`` decisions of each sentiment and a better cross-validated fit (see
+    ``MIN_SENTIMENT_EACH``). ``praise`` marks answers to praise-only questions, as the pipeline reads them."""
+    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.model_selection import StratifiedKFold
+
+    y = np.array([SENTIMENTS.index(sentiment) for sentiment in sentiments])
+    counts = {name: int((y == i).sum()) for i, name in enumerate(SENTIMENTS)}
+    shipped = sentiment_decisions_of(model, lemmas, raw_texts, praise)
+    crossed, adapted = shipped.copy(), None
+    enough = min(counts.values()) >= max(min_each, folds)
+    if enough:
+        for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(y, y):
+            fitted = adapt_sentiment_model(model, [lemmas[i] for i in train], [raw_texts[i] for i in train],
+                                           [sentiments[i] for i in train])
+            crossed[test] = sentiment_decisions_of(fitted, [lemmas[i] for i in test], [raw_texts[i] for i in test],
+                                                [praise[i] for i in test])
+
+    def scores(decided: np.ndarray) -> tuple[float, float]:
+        return (float(accuracy_score(y, decided)),
+                float(f1_score(y, decided, labels=range(len(SENTIMENTS)), average="macro", zero_division=0)))
+
+    (accuracy, macro_f1), (shipped_accuracy, shipped_macro_f1) = scores(crossed), scores(shipped)
+    used = enough and macro_f1 > shipped_macro_f1 and accuracy >= shipped_accuracy
+    if used:
+        adapted = adapt_sentiment_model(model, lemmas, raw_texts, sentiments)
+    else:
+        accuracy, macro_f1 = shipped_accuracy, shipped_macro_f1
+    return CheckedSentiment(adapted, used, len(y), counts, folds if enough else 0, accuracy, macro_f1,
+                            shipped_accuracy, shipped_macro_f1)

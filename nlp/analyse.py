@@ -195,13 +195,16 @@ def analyse_comments(
     *,
     questions: Iterable[str | None] | None = None,
     theme_model: ThemeModel | None = None,
+    sentiment_model: SentimentModel | None = None,
 ) -> Iterator[CommentAnalysis]:
     """One analysis per comment, in input order. ``questions`` (optional) are the questions they answered;
-    ``theme_model`` a survey's adapted model for the codebook (default: the shipped one)."""
+    ``theme_model`` a survey's adapted model for the codebook (default: the shipped one); ``sentiment_model``
+    likewise for sentiment."""
     load_codebook(codebook)
     nlp = build_pipeline((codebook,))
     adapted = (codebook, theme_model) if theme_model is not None else None
-    for doc, status in _read_docs(texts, questions, nlp, batch_size, theme_model=adapted):
+    for doc, status in _read_docs(texts, questions, nlp, batch_size, theme_model=adapted,
+                                  sentiment_model=sentiment_model):
         yield _result(doc, codebook, status)
 
 

@@ -288,6 +288,7 @@ class SentimentModel:
     use_vader: bool = False
     bias: np.ndarray | None = None  # (3,)
     chars: CharNgrams | None = None
+    praise_bias: float = PRAISE_QUESTION_BIAS  # added to the positive score of answers to praise-only questions
 
     def _matrix(self, texts: Sequence[str], raw_texts: Sequence[str] | None) -> sparse.csr_matrix:
         parts = [self.vectorizer.transform(texts)]
@@ -311,7 +312,7 @@ class SentimentModel:
             logits = logits + self.bias
         if praise is not None:
             logits = np.asarray(logits)
-            logits[np.asarray(praise, dtype=bool), 0] += PRAISE_QUESTION_BIAS
+            logits[np.asarray(praise, dtype=bool), 0] += self.praise_bias
         return softmax(np.asarray(logits, dtype=np.float64)).astype(np.float32)
 
     @classmethod
@@ -328,10 +329,13 @@ class SentimentModel:
         char_ngrams: bool = True,
         class_weight: str | None = None,
         bias: Sequence[float] = (0.0, 0.0, 0.0),
+        praise_bias: float = PRAISE_QUESTION_BIAS,
     ) -> SentimentModel:
         vectorizer = _fitted_vectorizer(texts, max_features)
         chars = CharNgrams.fit(raw_texts if raw_texts is not None else texts) if char_ngrams else None
-        model = cls(vectorizer, np.zeros((0, 3)), np.zeros(3), use_vader, np.asarray(bias, dtype=np.float32), chars)
+        model = cls(
+            vectorizer, np.zeros((0, 3)), np.zeros(3), use_vader, np.asarray(bias, dtype=np.float32), chars, praise_bias
+        )
         y = np.array([SENTIMENTS.index(sentiment) for sentiment in sentiments])
         fitted = LogisticRegression(C=regularisation, class_weight=class_weight, max_iter=2000)
         fitted.fit(model._matrix(texts, raw_texts), y, sample_weight=weights)
@@ -342,27 +346,41 @@ class SentimentModel:
         model.coef, model.intercept = coef.T.copy(), intercept
         return model
 
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def _state(self) -> dict:
         chars = {}
         if self.chars is not None:
             chars = {"char_buckets": self.chars.buckets.astype(np.int32), "char_idf": self.chars.idf.astype(np.float32)}
-        sio.dump(
-            {
-                **_vectorizer_state(self.vectorizer),
-                "coef": self.coef.astype(np.float16),
-                "intercept": self.intercept,
-                "use_vader": int(self.use_vader),
-                "bias": np.zeros(3, dtype=np.float32) if self.bias is None else self.bias.astype(np.float32),
-                **chars,
-            },
-            path,
-            compression=ZIP_DEFLATED,
-        )
+        return {
+            **_vectorizer_state(self.vectorizer),
+            "coef": self.coef.astype(np.float16),
+            "intercept": self.intercept,
+            "use_vader": int(self.use_vader),
+            "bias": np.zeros(3, dtype=np.float32) if self.bias is None else self.bias.astype(np.float32),
+            "praise_bias": np.array([self.praise_bias], dtype=np.float32),
+            **chars,
+        }
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sio.dump(self._state(), path, compression=ZIP_DEFLATED)
+
+    def to_bytes(self) -> bytes:
+        """The model as skops bytes, to keep in a database (a survey's adapted sentiment model)."""
+        return sio.dumps(self._state(), compression=ZIP_DEFLATED)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SentimentModel:
+        untrusted = [name for name in sio.get_untrusted_types(data=data) if name not in TRUSTED_TYPES]
+        if untrusted:
+            raise ValueError(f"stored sentiment model: refusing to load types not known to be safe: {untrusted}")
+        return cls._from_state(sio.loads(data, trusted=TRUSTED_TYPES))
 
     @classmethod
     def load(cls, path: Path) -> SentimentModel:
-        state = _safe_load(path)
+        return cls._from_state(_safe_load(path))
+
+    @classmethod
+    def _from_state(cls, state: dict) -> SentimentModel:
         chars = None
         if "char_buckets" in state:
             chars = CharNgrams(np.asarray(state["char_buckets"], dtype=np.int32), np.asarray(state["char_idf"]))
@@ -373,6 +391,7 @@ class SentimentModel:
             bool(state.get("use_vader", 0)),
             np.asarray(state["bias"], dtype=np.float32) if "bias" in state else None,
             chars,
+            float(state["praise_bias"][0]) if "praise_bias" in state else PRAISE_QUESTION_BIAS,
         )
 
 

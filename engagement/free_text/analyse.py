@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 import nlp
 from engagement.forms import versions_of
-from engagement.free_text.survey_model import adapted_theme_model, stale_answer_ids
+from engagement.free_text.survey_model import adapted_sentiment_model, adapted_theme_model, stale_answer_ids
 from engagement.models import Answer, ModelThemeTag, RedactionLog, Response, TextAnalysis, utc_now
 from survey_forms import Form
 
@@ -115,9 +115,10 @@ def analyse_batch(session: Session, form: Form, batch: Sequence[PendingAnswer], 
         # The engine reads the question asked (praise or improvement) from its wording, so give it the words.
         asked = [" ".join(filter(None, [form.question(i.question_id).text, form.question(i.question_id).help]))
                  for i in items]
-        # A coded question's themes come from the survey's own adapted model once its analysts have taught it
-        # (an Easy Read version's from the standard survey's: one model for the written answers of both).
+        # A coded question's themes and sentiment come from the survey's own adapted models once its analysts
+        # have taught them (an Easy Read version's from the standard survey's: one model for both versions).
         adapted = adapted_theme_model(session, form, codebook) if codebook else None
+        sentiment = adapted_sentiment_model(session, form, codebook) if codebook else None
         results = list(nlp.analyse_comments([i.text for i in items], codebook or REDACTION_ONLY_CODEBOOK,
-                                            questions=asked, theme_model=adapted))
+                                            questions=asked, theme_model=adapted, sentiment_model=sentiment))
         store_analyses(session, items, codebook, version, results)

@@ -4,8 +4,10 @@ how well it agrees with those analysts, and which comments they should review ne
 Once per batch window (``REFRESH_EVERY`` new reviewed comments, or any after ``REFRESH_AFTER``) a background job
 refits it and stores it in the database (table ``survey_theme_model``, so every app instance uses the same model).
 A theme keeps the shipped model until the survey's decisions show the adapted one does better
-(``nlp.adapt.adapt_where_it_helps``). When the model changes, the refresh decides in vectorised batches which
-not-yet-reviewed answers it would tag differently; only those are left stale for the analysis job to re-tag
+(``nlp.adapt.adapt_where_it_helps``). The same refresh adapts the sentiment model to the analysts' sentiment
+decisions, with its own evidence check (``survey_sentiment``). When either model changes, the refresh decides in
+vectorised batches which not-yet-reviewed answers it would tag (or read the sentiment of) differently; only those
+are left stale for the analysis job to re-tag
 (``analyse.pending_answers``).
 The refresh holds a lease on its row (``refreshing_since``, claimed by compare-and-swap) so only one instance
 refreshes a survey's model at a time; it never runs in a page request.
@@ -30,6 +32,14 @@ from engagement.forms import versions_of
 from engagement.free_text.analyse import codebook_questions, model_version
 from engagement.free_text.background import OnePerSurvey
 from engagement.free_text.stored import analysed_answer_ids
+from engagement.free_text.survey_sentiment import (
+    SentimentAgreement,
+    learn_sentiment,
+    same_sentiment_model,
+    sentiment_decided_since,
+    sentiment_decisions,
+    shipped_sentiment_model,
+)
 from engagement.models import (
     AnalystThemeTag,
     Answer,
@@ -40,8 +50,16 @@ from engagement.models import (
     TextAnalysis,
     utc_now,
 )
-from nlp.adapt import CheckedAdaptation, adapt_where_it_helps, shipped_theme_model, theme_decisions, with_other_rule
-from nlp.models import ThemeModel
+from nlp.adapt import (
+    CheckedAdaptation,
+    adapt_where_it_helps,
+    sentiment_decisions_of,
+    shipped_theme_model,
+    theme_decisions,
+    with_other_rule,
+)
+from nlp.features import praise_only
+from nlp.models import SENTIMENTS, SentimentModel, ThemeModel
 from nlp.suggest import POOL_FACTOR, suggest_rows, uncertainty
 from nlp.train import featurise
 from survey_forms import Form
@@ -75,6 +93,7 @@ class SurveyModel:
     suggested: list[int]
     refreshing: bool
     model_changed_at: datetime | None  # when the survey's model last changed; None while the shipped one is used
+    sentiment: SentimentAgreement | None = None  # None before enough sentiment decisions
 
 
 def _reviewed_query(form: Form, codebook: str):  # noqa: ANN202 - a SQLAlchemy select
@@ -97,13 +116,15 @@ def _question_texts(form: Form, codebook: str) -> dict[str, str]:
 
 def _answers(engine: Engine, form: Form, codebook: str) -> pd.DataFrame:
     """Analysed, codeable answers to this codebook's questions, the Easy Read version's included (one model for
-    the survey): answer_id, text as written, question_id, and the question asked in that version's words."""
+    the survey): answer_id, text as written, question_id, the question asked in that version's words, and the
+    model's sentiment as stored (stored_sentiment)."""
     asked = pd.DataFrame(
         [(version.slug, qid, text) for version in versions_of(form)
          for qid, text in _question_texts(version, codebook).items()],
         columns=["survey_slug", "question_id", "question"])
     query = (
-        select(Answer.id.label("answer_id"), Answer.value.label("text"), Answer.question_id, Response.survey_slug)
+        select(Answer.id.label("answer_id"), Answer.value.label("text"), Answer.question_id, Response.survey_slug,
+               TextAnalysis.sentiment.label("stored_sentiment"))
         .join(Response, Response.id == Answer.response_id)
         .join(TextAnalysis, TextAnalysis.answer_id == Answer.id)
         .where(Response.survey_slug.in_(asked["survey_slug"].unique().tolist()),
@@ -173,11 +194,13 @@ def _claim(engine: Engine, form: Form, codebook: str) -> bool:
         return claimed.rowcount == 1
 
 
-def _stored_model(engine: Engine, form: Form, codebook: str) -> ThemeModel | None:
+def _stored_models(engine: Engine, form: Form, codebook: str) -> tuple[ThemeModel | None, SentimentModel | None]:
     with engine.connect() as connection:
-        data = connection.scalar(select(SurveyThemeModel.model).where(
-            SurveyThemeModel.survey_slug == form.slug, SurveyThemeModel.codebook == codebook))
-    return ThemeModel.from_bytes(bytes(data)) if data else None
+        row = connection.execute(select(SurveyThemeModel.model, SurveyThemeModel.sentiment_model).where(
+            SurveyThemeModel.survey_slug == form.slug, SurveyThemeModel.codebook == codebook)).first()
+    themes, sentiment = row if row is not None else (None, None)
+    return (ThemeModel.from_bytes(bytes(themes)) if themes else None,
+            SentimentModel.from_bytes(bytes(sentiment)) if sentiment else None)
 
 
 def _same_model(a: ThemeModel | None, b: ThemeModel | None) -> bool:
@@ -199,15 +222,18 @@ def _stored_tags(engine: Engine, form: Form, codebook: str, answer_ids: pd.Serie
 
 @dataclass(frozen=True)
 class _Unreviewed:
-    """The model's view of the comments nobody has reviewed, read in batches: which of them it would tag
-    differently from what is stored, and how unsure it is of each (for the suggestions)."""
+    """The model's view of the comments nobody has reviewed, read in batches: which of them it would tag (or read
+    the sentiment of) differently from what is stored, and how unsure it is of each (for the suggestions)."""
 
     changed: np.ndarray  # (n,) bool
     doubt: np.ndarray  # (n,)
 
 
-def _read_unreviewed(answers: pd.DataFrame, stored: np.ndarray, model: ThemeModel, codebook: nlp.Codebook
-                     ) -> _Unreviewed:
+def _read_unreviewed(answers: pd.DataFrame, stored: np.ndarray, model: ThemeModel, codebook: nlp.Codebook,
+                     sentiment: SentimentModel | None) -> _Unreviewed:
+    """``sentiment``: the sentiment model to compare the stored sentiment with (None: sentiment not compared).
+    A comment read differently overall is re-tagged whole; the sentiment of each theme in a mixed comment is
+    not compared here (it needs the parse), so it follows when the comment is next analysed."""
     changed, doubt = np.zeros(len(answers), dtype=bool), np.zeros(len(answers))
     for start in range(0, len(answers), RETAG_BATCH):
         part = answers.iloc[start:start + RETAG_BATCH]
@@ -215,6 +241,10 @@ def _read_unreviewed(answers: pd.DataFrame, stored: np.ndarray, model: ThemeMode
         decided = with_other_rule(codebook, theme_decisions(model, codebook, features.texts, features.hits))
         rows = slice(start, start + len(part))
         changed[rows] = (decided != stored[rows]).any(axis=1)
+        if sentiment is not None:
+            read = sentiment_decisions_of(sentiment, features.lemmas, features.raw,
+                                          [praise_only(question) for question in part["question"]])
+            changed[rows] |= np.asarray(SENTIMENTS)[read] != part["stored_sentiment"].to_numpy()
         doubt[rows] = uncertainty(model.scores(features.texts, features.hits), model.thresholds)
     return _Unreviewed(changed, doubt)
 
@@ -252,7 +282,7 @@ def refresh_survey_model(engine: Engine, form: Form, codebook: str) -> bool:
         reviewed = answers["answer_id"].isin(reviewed_ids).to_numpy()
         coded = answers[reviewed]
         labels = _labels(engine, form, codebook, coded["answer_id"], loaded.codes)
-        previous = _stored_model(engine, form, codebook)
+        previous, previous_sentiment = _stored_models(engine, form, codebook)
         model, found = None, None
         if len(coded) >= MIN_FOR_AGREEMENT:
             features = featurise(coded["text"].tolist(), coded["question"].tolist(), loaded)
@@ -261,15 +291,26 @@ def refresh_survey_model(engine: Engine, form: Form, codebook: str) -> bool:
             if checked.adaptation.adapted.any():
                 # As stored (coefficients as float16), so the same decisions give a model equal to the stored one.
                 model = ThemeModel.from_bytes(checked.adaptation.model.to_bytes())
+        checked_sentiment = learn_sentiment(answers, sentiment_decisions(engine, form), loaded)
+        sentiment = None
+        if checked_sentiment is not None and checked_sentiment.used:
+            sentiment = SentimentModel.from_bytes(checked_sentiment.model.to_bytes())  # as stored, as themes
         rest = answers[~reviewed]
         current = model or shipped
+        sentiment_changed = not same_sentiment_model(sentiment, previous_sentiment)
+        # Sentiment is compared only where a survey's sentiment model is or was in use: the shipped model read
+        # every comment already, and reading it again could only find differences of the featurising.
+        compared = (sentiment or shipped_sentiment_model(loaded.slug)) if sentiment or previous_sentiment else None
         unreviewed = _read_unreviewed(rest, _stored_tags(engine, form, codebook, rest["answer_id"], loaded.codes),
-                                      current, loaded)
+                                      current, loaded, compared)
         values |= {"reviewed": len(coded), "base_version": model_version(),
                    "agreement": _agreement_json(found) if found else None,
+                   "sentiment_agreement": SentimentAgreement.of(checked_sentiment).to_json()
+                   if checked_sentiment else None,
                    "suggested": json.dumps(_suggested(rest, unreviewed.doubt, current, loaded))}
-        if not _same_model(model, previous):
-            values |= {"model": model.to_bytes() if model else None, "model_changed_at": utc_now()}
+        if not _same_model(model, previous) or sentiment_changed:
+            values |= {"model": model.to_bytes() if model else None,
+                       "sentiment_model": sentiment.to_bytes() if sentiment else None, "model_changed_at": utc_now()}
             unchanged_ids = rest["answer_id"][~unreviewed.changed].astype(int).tolist()
         succeeded = True
     finally:
@@ -298,6 +339,7 @@ def survey_model(engine: Engine, form: Form, codebook: str) -> SurveyModel | Non
         row = connection.execute(select(
             SurveyThemeModel.reviewed, SurveyThemeModel.agreement, SurveyThemeModel.suggested,
             SurveyThemeModel.refreshing_since, SurveyThemeModel.model_changed_at,
+            SurveyThemeModel.sentiment_agreement,
         ).where(SurveyThemeModel.survey_slug == form.slug, SurveyThemeModel.codebook == codebook)).first()
     if row is None:
         return None
@@ -307,7 +349,8 @@ def survey_model(engine: Engine, form: Form, codebook: str) -> SurveyModel | Non
         found = Agreement(stored["micro_f1"], stored["shipped_micro_f1"], stored["comments"], stored["folds"],
                           pd.DataFrame(stored["themes"]))
     return SurveyModel(codebook, row.reviewed, found, json.loads(row.suggested), row.refreshing_since is not None,
-                       row.model_changed_at)
+                       row.model_changed_at,
+                       SentimentAgreement.from_json(row.sentiment_agreement) if row.sentiment_agreement else None)
 
 
 def _refresh_key(form: Form, codebook: str) -> str:
@@ -333,7 +376,8 @@ def _last_refresh(engine: Engine, form: Form, codebook: str) -> tuple[datetime, 
 
 def refresh_due(engine: Engine, form: Form) -> list[str]:
     """The codebooks whose survey model should be refreshed: never built, built by another engine version, or
-    decisions waiting — ``REFRESH_EVERY`` of them, or any after ``REFRESH_AFTER`` — so a busy review session
+    decisions waiting (newly reviewed comments, or sentiment decisions since the last refresh, whichever are
+    more) — ``REFRESH_EVERY`` of them, or any after ``REFRESH_AFTER`` — so a busy review session
     refreshes once per batch window, not after every decision. A failed refresh waits ``RETRY_AFTER``."""
     due = []
     now = utc_now()
@@ -351,6 +395,8 @@ def refresh_due(engine: Engine, form: Form) -> list[str]:
             due.append(codebook)
             continue
         waiting = reviewed_count(engine, form, codebook) - stored.reviewed
+        if last is not None:  # a changed sentiment on a comment already reviewed is a decision too
+            waiting = max(waiting, sentiment_decided_since(engine, form, codebook, last[0]))
         if waiting >= REFRESH_EVERY or (waiting > 0 and (last is None or now - last[0] >= REFRESH_AFTER)):
             due.append(codebook)
     return due

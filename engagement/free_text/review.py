@@ -20,7 +20,8 @@ from engagement.analysis.easy_read import VERSION_COLUMN
 from engagement.forms import standard_question_ids, versions_of
 from engagement.free_text.stored import analysed_answer_ids, analysed_answers
 from engagement.free_text.themes import effective_theme_tags, of_version
-from engagement.models import AnalystThemeTag, Answer, ModelThemeTag, TextAnalysis
+from engagement.models import AnalystSentiment, AnalystThemeTag, Answer, ModelThemeTag, TextAnalysis
+from nlp.models import SENTIMENTS
 from survey_forms import Form
 
 DECISIONS = ("accept", "reject", "add")
@@ -31,10 +32,11 @@ def comments_for_review(
     engine: Engine, form: Form, question_id: str, theme_code: str | None = None, include_synthetic: bool = True,
     form_version: str = "both",
 ) -> pd.DataFrame:
-    """Analysed answers to one question, Easy Read respondents' included, with their redacted text, sentiment,
-    current themes (codes), the words that gave each model theme away (evidence), how each theme was said
-    (theme_sentiments: code -> sentiment), whether an analyst has reviewed them, and the survey version they
-    came through (form_version: 'Standard' or 'Easy Read'; `form_version` 'standard' or 'easy_read' keeps one)."""
+    """Analysed answers to one question, Easy Read respondents' included, with their redacted text, sentiment (an
+    analyst's where one decided it) and the model's (model_sentiment), current themes (codes), the words that gave
+    each model theme away (evidence), how each theme was said (theme_sentiments: code -> sentiment), whether an
+    analyst has reviewed them, and the survey version they came through (form_version: 'Standard' or 'Easy Read';
+    `form_version` 'standard' or 'easy_read' keeps one)."""
     answers = of_version(analysed_answers(engine, form, include_synthetic), form_version)
     answers = answers[(answers["question_id"] == question_id) & answers["status"].ne("empty")]
     tags = effective_theme_tags(engine, form, include_synthetic)
@@ -52,6 +54,8 @@ def comments_for_review(
     with engine.connect() as connection:
         reviewed = set(
             connection.scalars(select(AnalystThemeTag.answer_id).where(AnalystThemeTag.answer_id.in_(of_question)))
+        ) | set(
+            connection.scalars(select(AnalystSentiment.answer_id).where(AnalystSentiment.answer_id.in_(of_question)))
         )
         evidence: dict[int, dict[str, list[str]]] = {}
         for answer_id, code, words in connection.execute(
@@ -69,8 +73,8 @@ def comments_for_review(
     )
     if theme_code:
         answers = answers[answers["themes"].apply(lambda codes: theme_code in codes)]
-    columns = ["answer_id", "response_reference", "redacted_text", "sentiment", "themes", "evidence", "reviewed",
-               "theme_sentiments", VERSION_COLUMN]
+    columns = ["answer_id", "response_reference", "redacted_text", "sentiment", "model_sentiment", "themes",
+               "evidence", "reviewed", "theme_sentiments", VERSION_COLUMN]
     return answers.sort_values("answer_id", ignore_index=True)[columns]
 
 
@@ -140,16 +144,21 @@ def review_page(queue: pd.DataFrame, number: int, size: int = REVIEW_PAGE_SIZE) 
 
 def set_analyst_themes(
     session: Session, answer_id: int, codebook: str, chosen: Iterable[str], analyst: str,
-    via: str = "page: Comments and themes",
+    via: str = "page: Comments and themes", sentiment: str | None = None,
 ) -> None:
     """Record an analyst's view of an answer's themes, relative to what the model said: model themes kept are
-    accepted, model themes dropped are rejected, new themes are added. Replaces that analyst view."""
+    accepted, model themes dropped are rejected, new themes are added. Replaces that analyst view. With a
+    ``sentiment`` (positive, neutral or negative), the analyst's reading of the whole comment is recorded with
+    it, in the same transaction and audit event, whether it changes the model's or keeps it; without one, the
+    comment's sentiment stays as it was."""
     known = set(nlp.load_codebook(codebook).codes)
     chosen = set(chosen)
     if unknown := chosen - known:
         raise ValueError(f"themes not in codebook '{codebook}': {', '.join(sorted(unknown))}")
     if not analyst.strip():
         raise ValueError("analyst name is required to record a decision")
+    if sentiment is not None and sentiment not in SENTIMENTS:
+        raise ValueError(f"sentiment must be positive, neutral or negative, not '{sentiment}'")
     model = set(
         session.scalars(
             select(ModelThemeTag.theme_code).where(
@@ -168,8 +177,15 @@ def set_analyst_themes(
             AnalystThemeTag(answer_id=answer_id, codebook=codebook, theme_code=code, decision=decision,
                             analyst=analyst.strip())
         )
+    said = {}
+    if sentiment is not None:
+        model_sentiment = session.scalar(select(TextAnalysis.sentiment).where(TextAnalysis.answer_id == answer_id))
+        session.execute(delete(AnalystSentiment).where(AnalystSentiment.answer_id == answer_id))
+        session.add(AnalystSentiment(answer_id=answer_id, sentiment=sentiment,
+                                     model_sentiment=model_sentiment or sentiment, analyst=analyst.strip()))
+        said = {"sentiment": sentiment, "model_sentiment": model_sentiment}
     audit.record(session, "tags_changed", actor=analyst.strip(), via=via, target_kind="answer",
-                 target_id=str(answer_id), codebook=codebook, themes=sorted(chosen))
+                 target_id=str(answer_id), codebook=codebook, themes=sorted(chosen), **said)
     session.commit()
 
 

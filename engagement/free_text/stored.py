@@ -10,18 +10,18 @@ PostgreSQL takes at most 65,535 parameters in one statement and a survey can hav
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from engagement.analysis.easy_read import EASY_READ, STANDARD, VERSION_COLUMN
 from engagement.forms import standard_question_ids, versions_of
-from engagement.models import Answer, Response, TextAnalysis
+from engagement.models import AnalystSentiment, Answer, Response, TextAnalysis
 from survey_forms import Form
 
 ANALYSED_COLUMNS = ["answer_id", "response_reference", "place_code", "channel", "question_id", "codebook",
-                    "redacted_text", "sentiment", "status", VERSION_COLUMN]
+                    "redacted_text", "sentiment", "model_sentiment", "status", VERSION_COLUMN]
 
 
 def analysed_answer_ids(form: Form, include_synthetic: bool = True) -> Select:
@@ -41,8 +41,9 @@ def analysed_answer_ids(form: Form, include_synthetic: bool = True) -> Select:
 def analysed_answers(engine: Engine, form: Form, include_synthetic: bool = True) -> pd.DataFrame:
     """One row per analysed answer to this survey and to its Easy Read version: answer_id, response_reference,
     place_code, channel, question_id (the standard form's id, by the Easy Read form's mapping), codebook (''
-    for answers only redacted), redacted_text, sentiment, status ('empty' for answers with nothing to code, such
-    as '-' or 'n/a') and form_version ('Standard' or 'Easy Read')."""
+    for answers only redacted), redacted_text, sentiment (an analyst's where one decided it, else the model's),
+    model_sentiment (the model's), status ('empty' for answers with nothing to code, such as '-' or 'n/a') and
+    form_version ('Standard' or 'Easy Read')."""
     versions = versions_of(form)
     query = (
         select(
@@ -53,12 +54,14 @@ def analysed_answers(engine: Engine, form: Form, include_synthetic: bool = True)
             Answer.question_id,
             TextAnalysis.codebook,
             TextAnalysis.redacted_text,
-            TextAnalysis.sentiment,
+            func.coalesce(AnalystSentiment.sentiment, TextAnalysis.sentiment).label("sentiment"),
+            TextAnalysis.sentiment.label("model_sentiment"),
             TextAnalysis.status,
             Response.survey_slug,
         )
         .join(Response, Response.id == Answer.response_id)
         .join(TextAnalysis, TextAnalysis.answer_id == Answer.id)
+        .outerjoin(AnalystSentiment, AnalystSentiment.answer_id == Answer.id)
         .where(Response.survey_slug.in_([version.slug for version in versions]))
     )
     if not include_synthetic:

@@ -1,7 +1,8 @@
-"""A survey's adapted theme model as stored (table ``survey_theme_model``): loading it for the analysis job, and
-which analysed answers it has made stale (analysed before it changed and not reviewed by an analyst).
+"""A survey's adapted theme and sentiment models as stored (table ``survey_theme_model``): loading them for the
+analysis job, and which analysed answers they have made stale (analysed before they changed and not reviewed by
+an analyst).
 
-``engagement.free_text.learning`` builds and refreshes it.
+``engagement.free_text.learning`` builds and refreshes them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlmodel import Session
 
 from engagement.forms import reported_slug
 from engagement.models import AnalystThemeTag, SurveyThemeModel, TextAnalysis
-from nlp.models import ThemeModel
+from nlp.models import SentimentModel, ThemeModel
 from survey_forms import Form
 
 
@@ -29,6 +30,18 @@ def adapted_theme_model(session: Session, form: Form, codebook: str) -> ThemeMod
 @lru_cache(maxsize=4)
 def _model_from(data: bytes) -> ThemeModel:
     return ThemeModel.from_bytes(data)
+
+
+def adapted_sentiment_model(session: Session, form: Form, codebook: str) -> SentimentModel | None:
+    """The survey's sentiment model adapted to its analysts' sentiment decisions, once they show it does better."""
+    data = session.scalar(select(SurveyThemeModel.sentiment_model).where(
+        SurveyThemeModel.survey_slug == form.slug, SurveyThemeModel.codebook == codebook))
+    return _sentiment_model_from(bytes(data)) if data else None
+
+
+@lru_cache(maxsize=4)
+def _sentiment_model_from(data: bytes) -> SentimentModel:
+    return SentimentModel.from_bytes(data)
 
 
 def stale_answer_ids(form: Form) -> Select:

@@ -21,7 +21,8 @@ TAG_COLUMNS = ["answer_id", "codebook", "theme_code", "theme_sentiment", "source
 
 def effective_theme_tags(engine: Engine, form: Form, include_synthetic: bool = True) -> pd.DataFrame:
     """The themes each analysed answer carries: model tags, less those an analyst rejected, plus those an
-    analyst accepted or added. Columns: answer_id, codebook, theme_code, theme_sentiment, source
+    analyst accepted or added; a theme's sentiment follows an analyst's sentiment for the comment (see
+    ``_with_analysts_sentiment``). Columns: answer_id, codebook, theme_code, theme_sentiment, source
     ('model'|'analyst')."""
     answers = analysed_answers(engine, form, include_synthetic)
     if answers.empty:
@@ -49,7 +50,21 @@ def effective_theme_tags(engine: Engine, form: Form, include_synthetic: bool = T
         sentiments = answers.set_index("answer_id")["sentiment"]
         added = added.assign(theme_sentiment=added["answer_id"].map(sentiments), source="analyst")
         model = pd.concat([model, added[TAG_COLUMNS]], ignore_index=True)
-    return model[TAG_COLUMNS]
+    return _with_analysts_sentiment(model, answers)[TAG_COLUMNS]
+
+
+def _with_analysts_sentiment(tags: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
+    """Where an analyst changed a comment's sentiment, its themes say it too when the model's theme sentiment
+    followed the comment's (a comment with one theme, or a theme said like the rest of it); a theme said
+    differently from the rest of a mixed comment ("staff lovely but the wait awful") keeps its own."""
+    changed = answers.loc[answers["sentiment"].ne(answers["model_sentiment"]),
+                          ["answer_id", "sentiment", "model_sentiment"]]
+    if changed.empty:
+        return tags
+    tags = tags.merge(changed, on="answer_id", how="left")
+    alone = tags.groupby("answer_id")["theme_code"].transform("nunique").eq(1)
+    follows = tags["sentiment"].notna() & (tags["theme_sentiment"].eq(tags["model_sentiment"]) | alone)
+    return tags.assign(theme_sentiment=tags["theme_sentiment"].where(~follows, tags["sentiment"]))
 
 
 def of_version(answers: pd.DataFrame, form_version: str) -> pd.DataFrame:

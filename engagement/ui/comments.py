@@ -27,13 +27,15 @@ from engagement.free_text.review import (
     review_queue,
     set_analyst_themes,
 )
+from engagement.free_text.survey_sentiment import MIN_FOR_SENTIMENT_AGREEMENT
 from engagement.free_text.themes import theme_summary
 from engagement.reports.charts import theme_chart
 from engagement.ui.access import require_roles
 from engagement.ui.shared import current_form, engine, synthetic_notice
 from engagement.ui.text import escape_markdown
-from nlp.adapt import MIN_EVIDENCE_EACH_WAY
+from nlp.adapt import MIN_EVIDENCE_EACH_WAY, MIN_SENTIMENT_EACH
 from nlp.codebook import guide
+from nlp.models import SENTIMENTS
 
 user = require_roles("analyst", "admin")
 
@@ -168,6 +170,32 @@ def model_agreement() -> None:
 
 
 model_agreement()
+
+
+def sentiment_agreement() -> None:
+    """How well the sentiment the survey uses matches its analysts' sentiment decisions."""
+    found = learnt.sentiment if learnt else None
+    if found is None:
+        st.caption(f"Decide the sentiment of at least {MIN_FOR_SENTIMENT_AGREEMENT} comments to see how well the "
+                   "model reads sentiment as your analysts do.")
+        return
+    how = f"{found.folds}-fold cross-validation" if found.folds else "the model as shipped"
+    st.write(
+        f"It reads the sentiment of {found.decisions:,} reviewed comments as your analysts did {found.accuracy:.0%} "
+        f"of the time (macro-F1 {found.macro_f1:.2f}, {how}); the model as shipped: {found.shipped_accuracy:.0%} "
+        f"(macro-F1 {found.shipped_macro_f1:.2f})."
+    )
+    counts = ", ".join(f"{count:,} {name}" for name, count in found.counts.items())
+    st.caption(
+        ("This survey's own sentiment model is used. " if found.used else "The sentiment model as shipped is still "
+         "used. ")
+        + f"It switches to what your analysts taught it once they have decided at least {MIN_SENTIMENT_EACH} "
+        f"comments of each sentiment (so far {counts}) and it then reads them better than the shipped model "
+        "(higher macro-F1, accuracy no lower)."
+    )
+
+
+sentiment_agreement()
 # Always one line, so the cards below do not move when a refresh starts or ends.
 st.caption("Updating the model with the latest decisions in the background…" if learnt is not None and
            learnt.refreshing else f"The model learns from your decisions every {REFRESH_EVERY} of them, or from fewer "
@@ -198,9 +226,11 @@ st.caption(
 
 
 def review_card(row) -> None:  # noqa: ANN001 - a row of the review queue (pandas itertuples)
-    """One comment with the model's themes and why, and the analyst's choice of themes to save."""
+    """One comment with the model's themes and why, and the analyst's choice of themes and sentiment to save."""
     with st.form(f"review_{row.answer_id}"):
-        st.markdown(f"**{row.response_reference}** · {row.sentiment}" + (" · reviewed" if row.reviewed else "")
+        said = row.sentiment if row.sentiment == row.model_sentiment else (
+            f"{row.sentiment} (the model said {row.model_sentiment})")
+        st.markdown(f"**{row.response_reference}** · {said}" + (" · reviewed" if row.reviewed else "")
                     + (f" · {EASY_READ}" if row.form_version == EASY_READ else ""))
         st.text(row.redacted_text)  # respondent text is data, never markup
         if row.evidence:
@@ -213,14 +243,17 @@ def review_card(row) -> None:  # noqa: ANN001 - a row of the review queue (panda
         # finishing, the queue moving) and the save records what they chose for the comment they were reading.
         chosen = st.multiselect("Themes", list(labels), default=row.themes, format_func=labels.get,
                                 key=f"themes_{codebook.slug}_{row.answer_id}")
-        if st.form_submit_button("Save themes"):
+        sentiment = st.selectbox("Sentiment of the whole comment", SENTIMENTS, index=SENTIMENTS.index(row.sentiment),
+                                 key=f"sentiment_{codebook.slug}_{row.answer_id}")
+        if st.form_submit_button("Save themes and sentiment"):
             try:
                 with Session(engine()) as session:
-                    set_analyst_themes(session, row.answer_id, codebook.slug, chosen, user.username)
+                    set_analyst_themes(session, row.answer_id, codebook.slug, chosen, user.username,
+                                       sentiment=sentiment)
             except ValueError as exc:
                 st.error(escape_markdown(str(exc)))
             else:
-                st.toast(f"Saved themes for {row.response_reference}")
+                st.toast(f"Saved themes and sentiment for {row.response_reference}")
                 st.rerun()
 
 
