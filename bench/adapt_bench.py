@@ -5,8 +5,10 @@ chosen by ``engagement nlp suggest`` (or N at random, five seeds), the model is 
 and micro-F1 is scored on the comments not coded. Run from the repository root:
 
     PYTHONPATH=$PWD .venv/bin/python bench/adapt_bench.py [--wmty] [--px] [--weights 0.3,1,3]
+    PYTHONPATH=$PWD .venv/bin/python bench/adapt_bench.py --wmty-sources historical-2020,trust-b --cache DIR
 
-wmty uses the development set (data/eval/wmty-dev-labels.csv, texts from ../shared); px refits the px model
+wmty uses the development set (data/eval/wmty-dev-labels.csv, texts from ../shared), or with --wmty-sources each
+named source of the coded sets as a new organisation, the model trained without it; px refits the px model
 without one NEAS service (as bench/nlp_bench.py does) and adapts it to that service. Needs ../shared.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import f1_score
@@ -89,6 +92,43 @@ def wmty(weights: list[float], n: int = 100) -> list[dict]:
     return simulate("wmty development set (300 comments, 3 sources)", model, codebook, features, truth, n, weights)
 
 
+def wmty_by_source(weights: list[float], sources: list[str], n: int = 100, cache: Path | None = None) -> list[dict]:
+    """Each named source as a new organisation: the wmty model trained as shipped without anything of it (as
+    bench/wmty_loso.py), then adapted to N of its coded comments (sets 1-3) and scored on the rest of them."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from wmty_loso import _prior, _rows
+
+    from nlp.public_data import read_all
+    from nlp.train import WMTY_RECIPE, _usable, fit_wmty_human_stage, public_source
+    from nlp.wmty_eval import coded_dev_comments, indicator
+
+    codebook = load_codebook("wmty")
+    records = _usable(read_all(codebook))
+    record_sources = np.array([public_source(record) for record in records])
+    public = featurise([r.text for r in records], [r.question for r in records], codebook)
+    coded = [comment for version in (1, 2, 3) for comment in coded_dev_comments(version)]
+    coded_features = featurise([c.text for c in coded], [c.question for c in coded], codebook)
+    results = []
+    for source in sources:
+        def public_without(source: str = source) -> tuple[Featurised, list]:
+            keep = np.flatnonzero(record_sources != source)
+            return _rows(public, keep), [records[i] for i in keep]
+
+        vectorizer, prior = _prior(codebook, source, WMTY_RECIPE, cache, public_without)
+        training = [i for i, comment in enumerate(coded) if comment.source != source]
+        model = fit_wmty_human_stage(
+            codebook, vectorizer, prior, _rows(coded_features, training), [coded[i].codes for i in training],
+            [coded[i].source for i in training], WMTY_RECIPE,
+        )
+        held = [i for i, comment in enumerate(coded) if comment.source == source]
+        truth = indicator([coded[i].codes for i in held], codebook.codes)
+        results += simulate(f"wmty, held-out source {source} ({len(held)} coded comments)", model, codebook,
+                            _subset(coded_features, held), truth, n, weights)
+    return results
+
+
 def px(weights: list[float], services: list[str], n: int = 200) -> list[dict]:
     from nlp.public_data import is_no_answer, read_all
     from nlp.train import fit_px, label_matrix
@@ -117,10 +157,14 @@ def main() -> None:
     parser.add_argument("--wmty", action="store_true")
     parser.add_argument("--px", action="store_true")
     parser.add_argument("--weights", default=str(ANALYST_WEIGHT), help="comma-separated analyst weights to try")
+    parser.add_argument("--wmty-sources", help="comma-separated sources to treat as a new organisation each")
+    parser.add_argument("--cache", type=Path, help="folder of bench/wmty_loso.py's per-source priors")
     parser.add_argument("--px-services", default="111,See and Convey,PTS", help="NEAS services to hold out")
     arguments = parser.parse_args()
     weights = [float(w) for w in arguments.weights.split(",")]
-    if arguments.wmty or not arguments.px:
+    if arguments.wmty_sources:
+        wmty_by_source(weights, arguments.wmty_sources.split(","), cache=arguments.cache)
+    elif arguments.wmty or not arguments.px:
         wmty(weights)
     if arguments.px:
         px(weights, arguments.px_services.split(","))
