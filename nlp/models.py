@@ -187,10 +187,7 @@ class ThemeModel:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ThemeModel:
-        untrusted = [name for name in sio.get_untrusted_types(data=data) if name not in TRUSTED_TYPES]
-        if untrusted:
-            raise ValueError(f"stored theme model: refusing to load types not known to be safe: {untrusted}")
-        return cls._from_state(sio.loads(data, trusted=TRUSTED_TYPES))
+        return cls._from_state(_stored_state(data, "theme model"))
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -370,10 +367,7 @@ class SentimentModel:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> SentimentModel:
-        untrusted = [name for name in sio.get_untrusted_types(data=data) if name not in TRUSTED_TYPES]
-        if untrusted:
-            raise ValueError(f"stored sentiment model: refusing to load types not known to be safe: {untrusted}")
-        return cls._from_state(sio.loads(data, trusted=TRUSTED_TYPES))
+        return cls._from_state(_stored_state(data, "sentiment model"))
 
     @classmethod
     def load(cls, path: Path) -> SentimentModel:
@@ -393,6 +387,14 @@ class SentimentModel:
             chars,
             float(state["praise_bias"][0]) if "praise_bias" in state else PRAISE_QUESTION_BIAS,
         )
+
+
+def _stored_state(data: bytes, what: str) -> dict:
+    """A model's state from skops bytes kept in the database, refusing any type not known to be safe."""
+    untrusted = [name for name in sio.get_untrusted_types(data=data) if name not in TRUSTED_TYPES]
+    if untrusted:
+        raise ValueError(f"stored {what}: refusing to load types not known to be safe: {untrusted}")
+    return sio.loads(data, trusted=TRUSTED_TYPES)
 
 
 # Only these types may be rebuilt from a model file; anything else in it is refused.
