@@ -101,7 +101,7 @@ topics = topics_in(tuple(all_comments["redacted_text"]))
 if not topics:
     st.write("Not enough answers yet to find topics.")
 for topic in topics:
-    with st.expander(f"{', '.join(topic.terms[:6])} ({topic.size} answers)"):
+    with st.expander(f"{', '.join(topic.terms[:6])} ({topic.size} answer{'' if topic.size == 1 else 's'})"):
         for example in topic.examples:
             st.text(example)  # respondent text is data, never markup
 
