@@ -52,3 +52,11 @@ def test_the_label_names_a_sentiment_only_when_its_share_is_shown():
     assert labels["Care closer to home"] == "Care closer to home — 16%"
     assert labels["Prevention"] == "Prevention — 9%"
     assert labels["Referrals"] == "Referrals — *"  # hidden altogether: still listed, with no bar
+
+
+def test_the_legend_offers_not_shown_only_when_something_is_hidden():
+    def legend(frame: pd.DataFrame) -> list[str]:
+        return theme_chart(frame).to_dict()["encoding"]["color"]["scale"]["domain"]
+
+    assert legend(summary())[-1] == "not shown (small numbers)"
+    assert legend(summary().head(1)) == ["negative", "neutral", "positive"]

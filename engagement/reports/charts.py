@@ -121,6 +121,7 @@ def theme_chart(summary: pd.DataFrame, title: str = "") -> alt.Chart:
         value_name="mentions",
     )
     long["stack"] = long["sentiment"].map({name: place for place, name in enumerate(THEME_COLOURS)})
+    colours = THEME_COLOURS if summary[NOT_SHOWN].notna().any() else SENTIMENT_COLOURS
     # "Waiting times — 40% · 82% negative": % mentioning, then the largest share of how it was said, unless that
     # share is hidden ("* negative" would read as "mostly negative").
     said = summary["how_it_was_said"] if "how_it_was_said" in summary else pd.Series(MARK, index=summary.index)
@@ -140,8 +141,8 @@ def theme_chart(summary: pd.DataFrame, title: str = "") -> alt.Chart:
             color=alt.Color(
                 "sentiment:N",
                 title="How it was said",
-                sort=list(THEME_COLOURS),
-                scale=alt.Scale(domain=list(THEME_COLOURS), range=list(THEME_COLOURS.values())),
+                sort=list(colours),
+                scale=alt.Scale(domain=list(colours), range=list(colours.values())),
                 legend=alt.Legend(orient="bottom", labelLimit=300),
             ),
             order=alt.Order("stack:Q", sort="ascending"),  # the part not shown last, at the end of the bar
