@@ -60,3 +60,10 @@ def test_the_legend_offers_not_shown_only_when_something_is_hidden():
 
     assert legend(summary())[-1] == "not shown (small numbers)"
     assert legend(summary().head(1)) == ["negative", "neutral", "positive"]
+
+
+def test_the_axis_counts_whole_respondents_even_when_every_figure_is_hidden():
+    # With every figure hidden Vega-Lite drew one tick labelled "0.000000"; small counts got ticks at 0.5.
+    hidden = summary().tail(1)
+    axis = theme_chart(hidden).to_dict()["encoding"]["x"]["axis"]
+    assert axis["format"] == "d" and axis["tickMinStep"] == 1

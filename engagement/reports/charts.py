@@ -136,7 +136,7 @@ def theme_chart(summary: pd.DataFrame, title: str = "") -> alt.Chart:
         alt.Chart(long, title=title)
         .mark_bar(stroke="#737373", strokeWidth=0.5)
         .encode(
-            x=alt.X("mentions:Q", title="Respondents mentioning the theme"),
+            x=alt.X("mentions:Q", title="Respondents mentioning the theme", axis=alt.Axis(format="d", tickMinStep=1)),
             y=alt.Y("theme_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=420)),
             color=alt.Color(
                 "sentiment:N",
