@@ -143,7 +143,7 @@ def theme_chart(summary: pd.DataFrame, title: str = "") -> alt.Chart:
                 title="How it was said",
                 sort=list(colours),
                 scale=alt.Scale(domain=list(colours), range=list(colours.values())),
-                legend=alt.Legend(orient="bottom", labelLimit=300),
+                legend=alt.Legend(orient="bottom", columns=2, labelLimit=300),
             ),
             order=alt.Order("stack:Q", sort="ascending"),  # the part not shown last, at the end of the bar
             tooltip=["theme", "sentiment", "mentions", alt.Tooltip("pct_of_respondents:Q", format=".1f")],
