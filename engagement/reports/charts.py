@@ -102,41 +102,50 @@ def count_by_place_chart(counts: dict[str, int]) -> alt.Chart:
 
 
 SENTIMENT_COLOURS = {"negative": "#b2182b", "neutral": "#bdbdbd", "positive": "#2166ac"}
+# How the mentions the suppression rule hid were said: one part together (it equals respondents minus the parts
+# shown, so it reveals no hidden count), drawn white so the bar stays as long as the respondents mentioning it.
+NOT_SHOWN = "not shown (small numbers)"
+THEME_COLOURS = {**SENTIMENT_COLOURS, NOT_SHOWN: "#ffffff"}
 
 
 def theme_chart(summary: pd.DataFrame, title: str = "") -> alt.Chart:
     """Respondents mentioning each theme, split by how the mention felt, labelled with % of respondents."""
     if summary.empty:
         return alt.Chart(pd.DataFrame({"text": ["No themes yet"]})).mark_text(size=14).encode(text="text")
+    summary = summary.assign(**{NOT_SHOWN: (summary["respondents"] - summary[list(SENTIMENT_COLOURS)].sum(axis=1))
+                                .where(summary[list(SENTIMENT_COLOURS)].isna().any(axis=1))})
     long = summary.melt(
         id_vars=["theme", "pct_of_respondents", "respondents"],
-        value_vars=["negative", "neutral", "positive"],
+        value_vars=list(THEME_COLOURS),
         var_name="sentiment",
         value_name="mentions",
     )
-    # "Waiting times — 40% · 82% negative": % mentioning, then the largest share of how it was said.
+    long["stack"] = long["sentiment"].map({name: place for place, name in enumerate(THEME_COLOURS)})
+    colours = THEME_COLOURS if summary[NOT_SHOWN].notna().any() else SENTIMENT_COLOURS
+    # "Waiting times — 40% · 82% negative": % mentioning, then the largest share of how it was said, unless that
+    # share is hidden ("* negative" would read as "mostly negative").
     said = summary["how_it_was_said"] if "how_it_was_said" in summary else pd.Series(MARK, index=summary.index)
     largest = dict(zip(summary["theme"], said.str.split(", ").str[0], strict=True))
     long["theme_label"] = [
         f"{theme} — {MARK if pd.isna(pct) else f'{pct:.0f}%'}"
-        + ("" if largest[theme] == MARK else f" · {largest[theme]}")
+        + ("" if largest[theme].startswith(MARK) else f" · {largest[theme]}")
         for theme, pct in zip(long["theme"], long["pct_of_respondents"], strict=True)
     ]
     order = list(dict.fromkeys(long.sort_values("respondents", ascending=False)["theme_label"]))
     return (
         alt.Chart(long, title=title)
-        .mark_bar()
+        .mark_bar(stroke="#737373", strokeWidth=0.5)
         .encode(
-            x=alt.X("mentions:Q", title="Respondents mentioning the theme"),
+            x=alt.X("mentions:Q", title="Respondents mentioning the theme", axis=alt.Axis(format="d", tickMinStep=1)),
             y=alt.Y("theme_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=420)),
             color=alt.Color(
                 "sentiment:N",
                 title="How it was said",
-                sort=list(SENTIMENT_COLOURS),
-                scale=alt.Scale(domain=list(SENTIMENT_COLOURS), range=list(SENTIMENT_COLOURS.values())),
-                legend=alt.Legend(orient="bottom"),
+                sort=list(colours),
+                scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+                legend=alt.Legend(orient="bottom", columns=2, labelLimit=300),
             ),
-            order=alt.Order("sentiment:N", sort="ascending"),
+            order=alt.Order("stack:Q", sort="ascending"),  # the part not shown last, at the end of the bar
             tooltip=["theme", "sentiment", "mentions", alt.Tooltip("pct_of_respondents:Q", format=".1f")],
         )
         .properties(width=560, height=alt.Step(24))

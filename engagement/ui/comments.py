@@ -101,7 +101,7 @@ topics = topics_in(tuple(all_comments["redacted_text"]))
 if not topics:
     st.write("Not enough answers yet to find topics.")
 for topic in topics:
-    with st.expander(f"{', '.join(topic.terms[:6])} ({topic.size} answers)"):
+    with st.expander(f"{', '.join(topic.terms[:6])} ({topic.size} answer{'' if topic.size == 1 else 's'})"):
         for example in topic.examples:
             st.text(example)  # respondent text is data, never markup
 
@@ -179,12 +179,17 @@ def sentiment_agreement() -> None:
         st.caption(f"Decide the sentiment of at least {MIN_FOR_SENTIMENT_AGREEMENT} comments to see how well the "
                    "model reads sentiment as your analysts do.")
         return
-    how = f"{found.folds}-fold cross-validation" if found.folds else "the model as shipped"
-    st.write(
-        f"It reads the sentiment of {found.decisions:,} reviewed comments as your analysts did {found.accuracy:.0%} "
-        f"of the time (macro-F1 {found.macro_f1:.2f}, {how}); the model as shipped: {found.shipped_accuracy:.0%} "
-        f"(macro-F1 {found.shipped_macro_f1:.2f})."
-    )
+    if found.folds:
+        st.write(
+            f"It reads the sentiment of {found.decisions:,} reviewed comments as your analysts did "
+            f"{found.accuracy:.0%} of the time (macro-F1 {found.macro_f1:.2f}, {found.folds}-fold cross-validation); "
+            f"the model as shipped: {found.shipped_accuracy:.0%} (macro-F1 {found.shipped_macro_f1:.2f})."
+        )
+    else:  # no model of the survey's own yet: its figures are the shipped model's, said once
+        st.write(
+            f"The model as shipped reads the sentiment of {found.decisions:,} reviewed comments as your analysts did "
+            f"{found.shipped_accuracy:.0%} of the time (macro-F1 {found.shipped_macro_f1:.2f})."
+        )
     counts = ", ".join(f"{count:,} {name}" for name, count in found.counts.items())
     st.caption(
         ("This survey's own sentiment model is used. " if found.used else "The sentiment model as shipped is still "
