@@ -90,11 +90,22 @@ def time_domain(url: str) -> dict[str, float]:
     from engagement.free_text import review, stored, themes
 
     engine, form = get_engine(url), get_form("what-matters-to-you-2019")
+    answered = themes.answered_question(engine, form, "what_matters")
+    comments = review.review_comments(engine, answered)
     calls = {
-        "analysed_answers": lambda: stored.analysed_answers(engine, form),
-        "effective_theme_tags": lambda: themes.effective_theme_tags(engine, form),
+        "analysed_answers (every question)": lambda: stored.analysed_answers(engine, form),
+        "effective_theme_tags (every question)": lambda: themes.effective_theme_tags(engine, form),
         "theme_summary (what_matters)": lambda: themes.theme_summary(engine, form, "what_matters"),
-        "comments_for_review (what_matters)": lambda: review.comments_for_review(engine, form, "what_matters"),
+        "comments_for_review (what_matters, with details)": lambda: review.comments_for_review(
+            engine, form, "what_matters"),
+        # What the page does: one read, cached, then the rest from it on every click.
+        "page: answered_question (read once, cached)": lambda: themes.answered_question(engine, form, "what_matters"),
+        "page: summary_of (cached)": lambda: themes.summary_of(answered, form),
+        "page: review_comments (cached)": lambda: review.review_comments(engine, answered),
+        "page, every run: analyses_version": lambda: stored.analyses_version(engine, form),
+        "page, every run: tagged_with one theme": lambda: review.tagged_with(comments, "T05"),
+        "page, every run: review_queue + page + with_details": lambda: review.with_details(
+            engine, review.review_page(review.review_queue(comments), 3).comments, answered.tags),
     }
     results = {}
     for name, call in calls.items():
