@@ -7,8 +7,9 @@ Builds (or reuses) the dashboard bench's SQLite file of demo responses (`dashboa
 then fills the analysis tables in SQL as the analysis job would leave them, without running the engine (it
 would take minutes): every written answer analysed with the current model version (so the page starts no
 background job), one to three wmty themes per coded answer with their evidence and sentiment, and 300 analyst
-decisions (themes and sentiment), from which the survey model is refreshed before timing. Times each domain call the page makes, then the page in Chromium: first
-render (server started, data cached) and a theme-filter and a page change. Targets: 2 s, 1 s.
+decisions (themes and sentiment), from which the survey model is refreshed before timing. Times each domain
+call the page makes, then the page in Chromium: first render (server started, data cached) and a theme-filter
+and a page change. Targets: 2 s, 1 s.
 """
 
 from __future__ import annotations
