@@ -9,6 +9,8 @@ PostgreSQL takes at most 65,535 parameters in one statement and a survey can hav
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Engine
@@ -108,13 +110,20 @@ def stored_comments(session: Session, codebook: str) -> list[str]:
     return list(session.scalars(query))
 
 
-def analyses_version(engine: Engine, form: Form) -> tuple:
-    """A fingerprint of everything the Comments and themes page shows, for caching it: the survey's responses
-    and answers (the data revision counter kept by triggers, which does not see the analysis tables), plus each
-    analysis table's row count, highest id and latest time. An analyst's saved decision, the analysis job
-    re-tagging answers and a refresh marking them current all change one of these (a row deleted lowers a count;
-    a row replaced under the same id, as SQLite may reuse the highest one, is written with a new time), so a
-    page shows them at once. Each figure is one index lookup or one count: milliseconds at 100,000 responses."""
+class AnalysesVersion(NamedTuple):
+    """A fingerprint of what the Comments and themes page shows, for caching it."""
+
+    texts: tuple  # the responses and answers, and the analysed (redacted) texts
+    tags: tuple  # the model's themes and the analysts' decisions
+
+
+def analyses_version(engine: Engine, form: Form) -> AnalysesVersion:
+    """The survey's responses and answers (the data revision counter kept by triggers, which does not see the
+    analysis tables), plus each analysis table's row count, highest id and latest time. An analyst's saved
+    decision, the analysis job re-tagging answers and a refresh marking them current all change one of these (a
+    row deleted lowers a count; a row replaced under the same id, as SQLite may reuse the highest one, is written
+    with a new time), so a page shows them at once. Each figure is one index lookup or one count: milliseconds at
+    100,000 responses."""
     figures = [
         select(func.count(), func.max(TextAnalysis.id), func.max(TextAnalysis.analysed_at)).select_from(TextAnalysis),
         select(func.count(), func.max(ModelThemeTag.id)).select_from(ModelThemeTag),
@@ -124,5 +133,6 @@ def analyses_version(engine: Engine, form: Form) -> tuple:
         .select_from(AnalystSentiment),
     ]
     with engine.connect() as connection:
-        tables = tuple(tuple(connection.execute(query).one()) for query in figures)
-    return tuple(data_version(engine, version.slug) for version in versions_of(form)) + tables
+        texts, *tags = (tuple(connection.execute(query).one()) for query in figures)
+    return AnalysesVersion((*(data_version(engine, version.slug) for version in versions_of(form)), texts),
+                           tuple(tags))

@@ -32,7 +32,7 @@ from engagement.free_text.review import (
     tagged_with,
     with_details,
 )
-from engagement.free_text.stored import analyses_version
+from engagement.free_text.stored import AnalysesVersion, analyses_version
 from engagement.free_text.survey_sentiment import MIN_FOR_SENTIMENT_AGREEMENT
 from engagement.free_text.themes import AnsweredQuestion, answered_question, summary_of
 from engagement.reports.charts import theme_chart
@@ -46,9 +46,10 @@ from nlp.models import SENTIMENTS
 user = require_roles("analyst", "admin")
 
 
-# Keyed like `question_read` (hashing every comment's text on each run took longer than the rest of the page).
+# Keyed like `question_read`, by the texts' version alone (hashing every comment's text on each run took longer
+# than the rest of the page; an analyst's decision changes no text, so it does not find the topics again).
 @st.cache_data(show_spinner="Looking for topics…", max_entries=20)
-def topics_in(url: str, slug: str, question_id: str, include_synthetic: bool, form_version: str, version: tuple,
+def topics_in(url: str, slug: str, question_id: str, include_synthetic: bool, form_version: str, texts: tuple,
               _comments: pd.DataFrame) -> list[nlp.Topic]:
     return nlp.discover_topics(_comments["redacted_text"].tolist(), n_topics=6)
 
@@ -59,7 +60,7 @@ def topics_in(url: str, slug: str, question_id: str, include_synthetic: bool, fo
 # unpickling a copy of every comment on each click.
 @st.cache_resource(max_entries=4, show_spinner="Reading the comments…")
 def question_read(url: str, slug: str, question_id: str, include_synthetic: bool, form_version: str,
-                  version: tuple) -> tuple[AnsweredQuestion, pd.DataFrame, pd.DataFrame]:
+                  version: AnalysesVersion) -> tuple[AnsweredQuestion, pd.DataFrame, pd.DataFrame]:
     """The question's answers and themes, read once, with the theme summary and the review comments made from
     them."""
     answered = answered_question(get_engine(url), get_form(slug), question_id, include_synthetic, form_version)
@@ -105,8 +106,9 @@ include_synthetic = st.toggle("Include synthetic demo responses", value=True) if
 form_version = st.selectbox("Survey version", list(VERSIONS), format_func=VERSIONS.get,
                             key="comments_version") if easy_read_version(form.slug) else "both"
 
-shown_for = (database_url(), form.slug, question_id, include_synthetic, form_version, analyses_version(engine(), form))
-answered, summary, all_comments = question_read(*shown_for)
+shown_for = (database_url(), form.slug, question_id, include_synthetic, form_version)
+analyses = analyses_version(engine(), form)
+answered, summary, all_comments = question_read(*shown_for, analyses)
 st.header("Themes", divider="blue")
 st.caption(
     "% of respondents who answered this question and mentioned the theme. One answer can mention several "
@@ -117,7 +119,7 @@ with st.expander("Themes as a table"):
     st.dataframe(summary.round(1), hide_index=True)
 
 st.header("What the codebook may miss", divider="blue")
-topics = topics_in(*shown_for, all_comments)
+topics = topics_in(*shown_for, analyses.texts, all_comments)
 if not topics:
     st.write("Not enough answers yet to find topics.")
 for topic in topics:
