@@ -141,6 +141,7 @@ def time_domain(url: str) -> dict[str, float]:
             call()
             best = min(best, time.perf_counter() - started)
         results[name] = best
+        print(f"{name:50s} {best:8.2f} s", flush=True)
     return results
 
 
@@ -165,6 +166,7 @@ FRESH_CARDS = """() => document.querySelector("[data-testid='stForm']")
 
 def change_and_wait(page, act, expect: str) -> float:
     """Seconds from a widget change to `expect` shown with the review cards redrawn and the run over."""
+    _settled(page)
     started = time.perf_counter()
     act()
     page.get_by_text(expect).first.wait_for(timeout=300_000)
@@ -174,6 +176,8 @@ def change_and_wait(page, act, expect: str) -> float:
 
 def time_page(url: str, log: Path) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
+
+    from nlp import load_codebook
 
     process, base, env = start_app(url, log)
     results: dict[str, float] = {}
@@ -185,10 +189,13 @@ def time_page(url: str, log: Path) -> dict[str, float]:
                 page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
                 sign_in(page, base, env)
                 results[visit] = open_comments(page)
+                print(f"{visit:50s} {results[visit]:8.2f} s", flush=True)
+
+            theme = next(theme.label for theme in load_codebook("wmty").themes if theme.code == "T05")
 
             def theme_filter() -> None:
                 page.get_by_label("Show comments tagged with", exact=True).click()
-                page.get_by_role("option").nth(3).click()
+                page.get_by_role("option", name=theme, exact=True).click()
 
             def next_page() -> None:
                 page.get_by_label("Page", exact=True).fill("3")
