@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import pandas as pd
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
@@ -57,6 +57,14 @@ def analysed_answer_ids(form: Form, include_synthetic: bool = True, question_id:
     if not include_synthetic:
         query = query.where(Response.is_synthetic.is_(False))
     return query
+
+
+def is_analysed_answer(answer_id: ColumnElement, form: Form) -> ColumnElement[bool]:
+    """True where ``answer_id`` (a column of a small table, such as the analysts' decisions) is one of this
+    survey's analysed answers: looked up row by row through the indexes, where ``IN (analysed_answer_ids)``
+    would first list every analysed answer (a second at 100,000 responses)."""
+    return exists().where(TextAnalysis.answer_id == answer_id, Answer.id == answer_id,
+                          Response.id == Answer.response_id, _of_survey(form, None))
 
 
 def analysed_answers(engine: Engine, form: Form, include_synthetic: bool = True, question_id: str | None = None
