@@ -20,7 +20,15 @@ from sqlmodel import Session
 from engagement.analysis.easy_read import EASY_READ, STANDARD, VERSION_COLUMN
 from engagement.analysis.respondents import data_version
 from engagement.forms import standard_question_ids, versions_of
-from engagement.models import AnalystSentiment, AnalystThemeTag, Answer, ModelThemeTag, Response, TextAnalysis
+from engagement.models import (
+    AnalystSentiment,
+    AnalystThemeTag,
+    Answer,
+    ModelThemeTag,
+    Response,
+    SurveyThemeModel,
+    TextAnalysis,
+)
 from survey_forms import Form
 
 ANALYSED_COLUMNS = ["answer_id", "response_reference", "place_code", "channel", "question_id", "codebook",
@@ -122,7 +130,7 @@ class AnalysesVersion(NamedTuple):
     """A fingerprint of what the Comments and themes page shows, for caching it."""
 
     texts: tuple  # the responses and answers, and the analysed (redacted) texts
-    tags: tuple  # the model's themes and the analysts' decisions
+    tags: tuple  # the model's themes, the analysts' decisions and when the survey's model last changed
 
 
 def analyses_version(engine: Engine, form: Form) -> AnalysesVersion:
@@ -139,6 +147,8 @@ def analyses_version(engine: Engine, form: Form) -> AnalysesVersion:
         .select_from(AnalystThemeTag),
         select(func.count(), func.max(AnalystSentiment.id), func.max(AnalystSentiment.decided_at))
         .select_from(AnalystSentiment),
+        # A survey model that changed leaves answers for the analysis job to re-tag (`pending_count`).
+        select(func.count(), func.max(SurveyThemeModel.model_changed_at)).select_from(SurveyThemeModel),
     ]
     with engine.connect() as connection:
         texts, *tags = (tuple(connection.execute(query).one()) for query in figures)
