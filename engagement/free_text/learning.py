@@ -31,7 +31,7 @@ import nlp
 from engagement.forms import versions_of
 from engagement.free_text.analyse import codebook_questions, model_version
 from engagement.free_text.background import OnePerSurvey
-from engagement.free_text.stored import analysed_answer_ids
+from engagement.free_text.stored import analysed_answer_ids, is_analysed_answer
 from engagement.free_text.survey_sentiment import (
     SentimentAgreement,
     learn_sentiment,
@@ -99,7 +99,7 @@ class SurveyModel:
 def _reviewed_query(form: Form, codebook: str):  # noqa: ANN202 - a SQLAlchemy select
     return (
         select(AnalystThemeTag.answer_id, AnalystThemeTag.theme_code, AnalystThemeTag.decision)
-        .where(AnalystThemeTag.codebook == codebook, AnalystThemeTag.answer_id.in_(analysed_answer_ids(form)))
+        .where(AnalystThemeTag.codebook == codebook, is_analysed_answer(AnalystThemeTag.answer_id, form))
     )
 
 

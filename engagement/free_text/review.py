@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
@@ -17,10 +18,8 @@ from sqlmodel import Session
 import nlp
 from engagement import audit
 from engagement.analysis.easy_read import VERSION_COLUMN
-from engagement.forms import standard_question_ids, versions_of
-from engagement.free_text.stored import analysed_answer_ids, analysed_answers
-from engagement.free_text.themes import effective_theme_tags, of_version
-from engagement.models import AnalystSentiment, AnalystThemeTag, Answer, ModelThemeTag, TextAnalysis
+from engagement.free_text.themes import AnsweredQuestion, answered_question
+from engagement.models import AnalystSentiment, AnalystThemeTag, ModelThemeTag, TextAnalysis
 from nlp.models import SENTIMENTS
 from survey_forms import Form
 
@@ -37,45 +36,64 @@ def comments_for_review(
     each model theme away (evidence), how each theme was said (theme_sentiments: code -> sentiment), whether an
     analyst has reviewed them, and the survey version they came through (form_version: 'Standard' or 'Easy Read';
     `form_version` 'standard' or 'easy_read' keeps one)."""
-    answers = of_version(analysed_answers(engine, form, include_synthetic), form_version)
-    answers = answers[(answers["question_id"] == question_id) & answers["status"].ne("empty")]
-    tags = effective_theme_tags(engine, form, include_synthetic)
-    themes = tags.groupby("answer_id")["theme_code"].apply(lambda codes: sorted(set(codes)))
+    answered = answered_question(engine, form, question_id, include_synthetic, form_version)
+    comments = review_comments(engine, answered)
+    if theme_code:
+        comments = tagged_with(comments, theme_code)
+    return with_details(engine, comments, answered.tags)
+
+
+COMMENT_COLUMNS = ["answer_id", "response_reference", "redacted_text", "sentiment", "model_sentiment", "themes",
+                   "reviewed", VERSION_COLUMN]
+DETAIL_COLUMNS = ["evidence", "theme_sentiments"]
+
+
+def review_comments(engine: Engine, answered: AnsweredQuestion) -> pd.DataFrame:
+    """`comments_for_review` without the evidence and theme sentiments, which take a Python object per comment:
+    the page adds them (`with_details`) to the ten comments it shows."""
+    answers, tags = answered.answers, answered.tags
+    codes = tags[["answer_id", "theme_code"]].drop_duplicates().sort_values(["answer_id", "theme_code"])
+    themes = answers["answer_id"].map(codes.groupby("answer_id")["theme_code"].agg(list)).to_numpy(dtype=object)
+    for untagged in np.flatnonzero(pd.isna(themes)):  # a list each (a page may change one): cheap, nothing read
+        themes[untagged] = []
+    # Analyst decisions are few (people make them), so every reviewed id is read and matched here.
+    with engine.connect() as connection:
+        reviewed = pd.read_sql(select(AnalystThemeTag.answer_id).union(select(AnalystSentiment.answer_id)),
+                               connection)["answer_id"]
+    comments = answers.assign(themes=themes, reviewed=answers["answer_id"].isin(reviewed))
+    return comments.sort_values("answer_id", ignore_index=True)[COMMENT_COLUMNS]
+
+
+def tagged_with(comments: pd.DataFrame, theme_code: str) -> pd.DataFrame:
+    """The comments whose themes include this one."""
+    tagged = comments["themes"].explode().eq(theme_code).groupby(level=0).any()
+    return comments[tagged.reindex(comments.index, fill_value=False).to_numpy()]
+
+
+def with_details(engine: Engine, comments: pd.DataFrame, tags: pd.DataFrame) -> pd.DataFrame:
+    """These comments with the words that gave each model theme away (evidence: code -> words) and how each theme
+    was said (theme_sentiments: code -> sentiment); ``tags``: their effective theme tags."""
+    ids = comments["answer_id"].astype(int).tolist()
+    evidence: dict[int, dict[str, list[str]]] = {}
+    with engine.connect() as connection:
+        # In chunks: PostgreSQL takes at most 65,535 parameters in one statement (the page asks for ten).
+        for start in range(0, len(ids), 10_000):
+            for answer_id, code, words in connection.execute(
+                select(ModelThemeTag.answer_id, ModelThemeTag.theme_code, ModelThemeTag.evidence)
+                .where(ModelThemeTag.answer_id.in_(ids[start:start + 10_000])).order_by(ModelThemeTag.id)
+            ):
+                if found := list(dict.fromkeys(json.loads(words))):
+                    evidence.setdefault(answer_id, {})[code] = found
     # How each theme was said in the answer (its clause's sentiment): "Staff: positive; Waiting: negative".
     feelings: dict[int, dict[str, str]] = {}
-    for answer_id, code, feeling in tags[["answer_id", "theme_code", "theme_sentiment"]].itertuples(index=False):
+    shown = tags[tags["answer_id"].isin(ids)]
+    for answer_id, code, feeling in shown[["answer_id", "theme_code", "theme_sentiment"]].itertuples(index=False):
         feelings.setdefault(answer_id, {}).setdefault(code, feeling)
-    # The question as each version stores it (an Easy Read form's mapping may give it another id).
-    asked = {question_id} | {qid for version in versions_of(form)
-                             for qid, standard in standard_question_ids(version).items() if standard == question_id}
-    of_question = analysed_answer_ids(form, include_synthetic).where(
-        Answer.question_id.in_(asked), TextAnalysis.status != "empty"
+    details = comments.assign(
+        evidence=[evidence.get(answer_id, {}) for answer_id in ids],
+        theme_sentiments=[feelings.get(answer_id, {}) for answer_id in ids],
     )
-    with engine.connect() as connection:
-        reviewed = set(
-            connection.scalars(select(AnalystThemeTag.answer_id).where(AnalystThemeTag.answer_id.in_(of_question)))
-        ) | set(
-            connection.scalars(select(AnalystSentiment.answer_id).where(AnalystSentiment.answer_id.in_(of_question)))
-        )
-        evidence: dict[int, dict[str, list[str]]] = {}
-        for answer_id, code, words in connection.execute(
-            select(ModelThemeTag.answer_id, ModelThemeTag.theme_code, ModelThemeTag.evidence).where(
-                ModelThemeTag.answer_id.in_(of_question)
-            )
-        ):
-            if found := list(dict.fromkeys(json.loads(words))):
-                evidence.setdefault(answer_id, {})[code] = found
-    answers = answers.assign(
-        themes=answers["answer_id"].map(themes).apply(lambda v: v if isinstance(v, list) else []),
-        evidence=answers["answer_id"].map(lambda answer_id: evidence.get(answer_id, {})),
-        reviewed=answers["answer_id"].isin(reviewed),
-        theme_sentiments=answers["answer_id"].map(lambda answer_id: feelings.get(answer_id, {})),
-    )
-    if theme_code:
-        answers = answers[answers["themes"].apply(lambda codes: theme_code in codes)]
-    columns = ["answer_id", "response_reference", "redacted_text", "sentiment", "model_sentiment", "themes",
-               "evidence", "reviewed", "theme_sentiments", VERSION_COLUMN]
-    return answers.sort_values("answer_id", ignore_index=True)[columns]
+    return details[[*COMMENT_COLUMNS[:-2], "evidence", "reviewed", "theme_sentiments", VERSION_COLUMN]]
 
 
 def review_queue(

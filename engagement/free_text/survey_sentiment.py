@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 import nlp
-from engagement.free_text.stored import analysed_answer_ids
+from engagement.free_text.stored import analysed_answer_ids, is_analysed_answer
 from engagement.models import AnalystSentiment, TextAnalysis
 from nlp.adapt import CheckedSentiment, adapt_sentiment_where_it_helps
 from nlp.features import praise_only
@@ -79,7 +79,7 @@ def sentiment_decided_since(engine: Engine, form: Form, codebook: str, since: da
     and changes to old ones alike (every save on the page records one)."""
     query = (select(func.count()).select_from(AnalystSentiment)
              .join(TextAnalysis, TextAnalysis.answer_id == AnalystSentiment.answer_id)
-             .where(AnalystSentiment.answer_id.in_(analysed_answer_ids(form)), TextAnalysis.codebook == codebook,
+             .where(is_analysed_answer(AnalystSentiment.answer_id, form), TextAnalysis.codebook == codebook,
                     AnalystSentiment.decided_at > since))
     with engine.connect() as connection:
         return int(connection.scalar(query) or 0)

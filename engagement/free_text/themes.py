@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -19,15 +21,19 @@ from survey_forms import Form
 TAG_COLUMNS = ["answer_id", "codebook", "theme_code", "theme_sentiment", "source"]
 
 
-def effective_theme_tags(engine: Engine, form: Form, include_synthetic: bool = True) -> pd.DataFrame:
+def effective_theme_tags(engine: Engine, form: Form, include_synthetic: bool = True, question_id: str | None = None,
+                         answers: pd.DataFrame | None = None) -> pd.DataFrame:
     """The themes each analysed answer carries: model tags, less those an analyst rejected, plus those an
     analyst accepted or added; a theme's sentiment follows an analyst's sentiment for the comment (see
     ``_with_analysts_sentiment``). Columns: answer_id, codebook, theme_code, theme_sentiment, source
-    ('model'|'analyst')."""
-    answers = analysed_answers(engine, form, include_synthetic)
+    ('model'|'analyst'). With a question_id, only that question's answers' themes; ``answers``: its
+    ``analysed_answers`` already read (with the same include_synthetic and question_id), so they are not read
+    again."""
+    if answers is None:
+        answers = analysed_answers(engine, form, include_synthetic, question_id)
     if answers.empty:
         return pd.DataFrame(columns=TAG_COLUMNS)
-    of_survey = analysed_answer_ids(form, include_synthetic)
+    of_survey = analysed_answer_ids(form, include_synthetic, question_id)
     with engine.connect() as connection:
         model = pd.read_sql(
             select(ModelThemeTag.answer_id, ModelThemeTag.codebook, ModelThemeTag.theme_code,
@@ -78,6 +84,28 @@ SUMMARY_COLUMNS = ["theme_code", "theme", "respondents", "pct_of_respondents", "
                    "positive_share", "neutral_share", "negative_share", "how_it_was_said", "suppression_note"]
 
 
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    """One question's analysed answers with something to code (of the survey version asked for) and their themes,
+    read once for both the theme summary and the review queue."""
+
+    question_id: str
+    answers: pd.DataFrame  # analysed_answers' columns
+    tags: pd.DataFrame  # effective_theme_tags' columns of these answers, with response_reference and question_id
+
+
+def answered_question(engine: Engine, form: Form, question_id: str, include_synthetic: bool = True,
+                      form_version: str = "both") -> AnsweredQuestion:
+    """The answers to one question (the standard form's id; Easy Read respondents' included unless `form_version`
+    keeps one version) that are not empty, and the themes they carry: only that question's rows are read."""
+    answers = analysed_answers(engine, form, include_synthetic, question_id)
+    tags = effective_theme_tags(engine, form, include_synthetic, question_id, answers)
+    answered = of_version(answers, form_version)
+    answered = answered[answered["question_id"].eq(question_id) & answered["status"].ne("empty")]
+    tags = tags.merge(answered[["answer_id", "response_reference", "question_id"]], on="answer_id")
+    return AnsweredQuestion(question_id, answered.reset_index(drop=True), tags)
+
+
 def theme_summary(engine: Engine, form: Form, question_id: str, include_synthetic: bool = True,
                   rule: SuppressionRule | None = None, form_version: str = "both") -> pd.DataFrame:
     """Per theme: respondents mentioning it, % of respondents who answered the question (multi-coded, so the
@@ -87,17 +115,19 @@ def theme_summary(engine: Engine, form: Form, question_id: str, include_syntheti
     theme past 100%. Worked out by `theme_breakdown`, so every figure has passed the suppression rule (hidden
     figures are missing). Easy Read respondents count with the standard survey's unless `form_version` (see
     easy_read.VERSIONS) asks for one version alone."""
-    codebook_slug = codebook_questions(form).get(question_id)
-    answers = of_version(analysed_answers(engine, form, include_synthetic), form_version)
-    answered = answers[(answers["question_id"] == question_id) & answers["status"].ne("empty")]
-    if answered.empty or codebook_slug is None:
+    return summary_of(answered_question(engine, form, question_id, include_synthetic, form_version), form, rule)
+
+
+def summary_of(answered: AnsweredQuestion, form: Form, rule: SuppressionRule | None = None) -> pd.DataFrame:
+    """`theme_summary` of answers already read."""
+    codebook_slug = codebook_questions(form).get(answered.question_id)
+    if answered.answers.empty or codebook_slug is None:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    tags = effective_theme_tags(engine, form, include_synthetic)
-    tags = tags.merge(answered[["answer_id", "response_reference", "question_id"]], on="answer_id")
-    people = answered[["response_reference", "question_id"]].rename(columns={"response_reference": "response_id"})
+    people = answered.answers[["response_reference", "question_id"]].rename(
+        columns={"response_reference": "response_id"})
     table = theme_breakdown(
         people[["response_id"]].drop_duplicates(),
-        tags.rename(columns={"response_reference": "response_id"}),
+        answered.tags.rename(columns={"response_reference": "response_id"}),
         people,
         None,
         rule=rule,
