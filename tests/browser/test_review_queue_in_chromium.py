@@ -26,13 +26,18 @@ def page_caption(page) -> str:
     return page.get_by_text(re.compile(r"^Comments \d+–\d+ of")).inner_text()
 
 
-def test_an_analyst_pages_filters_and_saves_decisions(page, app_server):
-    for command in (["demo", "--responses", "60", "--seed", "11"], ["analyse"]):
+def open_comments_with_demo_data(page, app_server, seed: int) -> None:
+    """60 analysed demo responses, an analyst signed in, on the Comments and themes page once it has drawn."""
+    for command in (["demo", "--responses", "60", "--seed", str(seed)], ["analyse"]):
         subprocess.run([sys.executable, "-m", "engagement.cli", *command], env=app_server["env"], cwd=ROOT,
                        check=True, capture_output=True)
     sign_in(page, app_server, "analyst")
     page.get_by_test_id("stSidebar").get_by_role("link", name="Comments and themes").click()
     page.get_by_text(re.compile(r"^Comments \d+–\d+ of")).wait_for(timeout=180_000)  # topics are found first
+
+
+def test_an_analyst_pages_filters_and_saves_decisions(page, app_server):
+    open_comments_with_demo_data(page, app_server, seed=11)
     settled(page)
     total = int(re.search(r"of (\d+)", page_caption(page)).group(1))
     assert total > 20

@@ -4,15 +4,12 @@ the analyst's sentiment beside what the model said."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import ROOT, sign_in
-from tests.browser.test_review_queue_in_chromium import settled
+from tests.browser.test_review_queue_in_chromium import open_comments_with_demo_data, settled
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/work/coord/shots")
@@ -32,12 +29,7 @@ def choose(page, box, option: str) -> None:
 
 
 def test_an_analyst_corrects_a_comments_sentiment(page, app_server):
-    for command in (["demo", "--responses", "60", "--seed", "12"], ["analyse"]):
-        subprocess.run([sys.executable, "-m", "engagement.cli", *command], env=app_server["env"], cwd=ROOT,
-                       check=True, capture_output=True)
-    sign_in(page, app_server, "analyst")
-    page.get_by_test_id("stSidebar").get_by_role("link", name="Comments and themes").click()
-    page.get_by_text(re.compile(r"^Comments \d+–\d+ of")).wait_for(timeout=180_000)
+    open_comments_with_demo_data(page, app_server, seed=12)
     settled(page)
     card = page.get_by_test_id("stForm").first
     reference = card.get_by_text(re.compile(r"^R-")).inner_text()
