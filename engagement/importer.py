@@ -36,6 +36,7 @@ BOOKKEEPING = (SOURCE_BATCH, SOURCE_ROW, PROBLEMS)
 LIST_SEPARATOR = re.compile(r"\s*[;|]\s*")  # several values in one cell (multi-choice, three words)
 CHUNK_ROWS = 2_000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NEUTRALISED = r"^'(?=[=+\-@\t\r])"  # the leading apostrophe `safe_cells` adds
 
 
 class ImportFileError(ValueError):
@@ -162,6 +163,12 @@ def read_table(data: bytes, name: str, sheet: str | None = None) -> ImportTable:
     frame.columns = [str(column).strip().lower() for column in frame.columns]
     frame = frame.loc[:, [not column.startswith("unnamed:") for column in frame.columns]]
     frame = frame.fillna("").astype(str)
+    # The apostrophe a download puts before formula-like text (`safe_cells`) is not the respondent's: a
+    # corrected quarantine file imported again stores the answer as it was given.
+    for column in frame.columns:
+        marked = frame[column].str.startswith("'")
+        if marked.any():  # rare: only then the (slower) pattern runs, and only on those cells
+            frame.loc[marked, column] = frame.loc[marked, column].str.replace(_NEUTRALISED, "", n=1, regex=True)
     if frame.empty:
         raise ImportFileError(f"{name}: the file has a header row but no rows of answers")
     duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})

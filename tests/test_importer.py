@@ -204,6 +204,19 @@ def test_text_that_looks_like_a_formula_is_stored_as_text_and_downloaded_harmles
     assert "'=1+1" in download
 
 
+def test_a_corrected_download_imports_the_written_answer_as_the_respondent_gave_it(session, form):
+    """Found when this was tried: the apostrophe the quarantine download puts before formula-like text was
+    stored as part of the answer when the corrected file was imported again, as the page tells people to."""
+    rows = [sheet_row(paper_ref="HW-2", best_thing="=1+1 and -the nurses", what_matters="@GP access", age="x")]
+    first = import_file(session, form, csv_of(rows), "hw.csv", **ACTOR)
+    download = rejected_rows(session, first.batch_id)
+    download.loc[0, "age"] = "40"
+    import_file(session, form, csv_bytes(download), "hw-corrected.csv", **ACTOR)
+    stored_answers = answers_of(session, "HW-2")
+    assert stored_answers["best_thing"] == ["=1+1 and -the nurses"]
+    assert stored_answers["what_matters"] == ["@GP access"]
+
+
 def test_an_interrupted_import_leaves_no_partial_batch(session, form, monkeypatch):
     monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
     calls = []
