@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 import streamlit as st
@@ -94,6 +95,28 @@ def problem_summary(form: Form, errors: dict[str, str], heading: str) -> None:
     st.error(f"{heading}\n\n" + "\n".join(lines), icon=":material/error:")
 
 
+def show_outcome_first(submission: str) -> None:
+    """After "Send" is pressed at the bottom of a long form, scroll to the message drawn above at the top of the
+    page (saved with its reference, or the problem list) and move the keyboard focus to it, as the GOV.UK error
+    summary does; otherwise the person sees the bottom of the form and nothing that says what happened. Draw it
+    on the one run after a submission, so later clicks do not move the page. `submission` (the form's
+    submission key) makes each submission's script new, so the browser runs it again for a second press."""
+    st.html(
+        f"""<script data-submission="{escape(submission)}">
+        setTimeout(() => {{
+          const message = document.querySelector("[data-testid='stMain'] [data-testid='stAlert']");
+          if (message) {{
+            message.setAttribute("tabindex", "-1");
+            message.style.scrollMarginTop = "4rem";
+            message.scrollIntoView({{block: "start"}});
+            message.focus({{preventScroll: true}});
+          }}
+        }}, 50);
+        </script>""",
+        unsafe_allow_javascript=True,
+    )
+
+
 def collect_answers(form: Form, prefix: str) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     for spec in form.questions:
@@ -104,14 +127,36 @@ def collect_answers(form: Form, prefix: str) -> dict[str, Any]:
     return answers
 
 
-def clear_answers(form: Form, prefix: str) -> None:
+def _forget_answers(prefix: str) -> None:
     for key in [k for k in st.session_state if str(k).startswith(f"{prefix}:")]:
         del st.session_state[key]
 
 
+def _empty_value(spec: AnswerSpec | None) -> Any:
+    if spec is None or spec.type in ("free_text", "text_list", "postcode_district"):
+        return ""  # text boxes, and the page's own (the paper form reference)
+    return {"multi_choice": [], "consent": False}.get(spec.type)
+
+
+def clear_answers(form: Form, prefix: str) -> None:
+    """Empty the form once it is stored. Its widgets were drawn in this run and cannot be changed now, and
+    deleting their keys leaves every answer showing in the browser (and sent again with the next press), so
+    they are emptied on the next run, by `answers_emptied_if_stored` before the form is drawn."""
+    st.session_state[f"{prefix}_empty_next_run"] = True
+
+
+def answers_emptied_if_stored(form: Form, prefix: str) -> None:
+    """Call before drawing the form: after a stored response, every widget under `prefix` is set empty."""
+    if not st.session_state.pop(f"{prefix}_empty_next_run", False):
+        return
+    specs = {spec.id: spec for spec in form.questions}
+    for key in [k for k in st.session_state if str(k).startswith(f"{prefix}:")]:
+        st.session_state[key] = _empty_value(specs.get(str(key).split(":")[1]))
+
+
 def fill_answers(form: Form, prefix: str, values: dict[str, list[str]]) -> None:
     """Put stored answers (codes) into the widgets, so a keyed-in form can be opened and corrected."""
-    clear_answers(form, prefix)
+    _forget_answers(prefix)
     for spec in form.questions:
         codes = values.get(spec.id, [])
         if spec.type == "text_list":

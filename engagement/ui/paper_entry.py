@@ -21,7 +21,14 @@ from engagement.entries import (
 )
 from engagement.intake import IntakeError, Provenance, submit_response
 from engagement.ui.access import require_roles
-from engagement.ui.form_widgets import answer_widgets, clear_answers, collect_answers, fill_answers, problem_summary
+from engagement.ui.form_widgets import (
+    answer_widgets,
+    answers_emptied_if_stored,
+    clear_answers,
+    collect_answers,
+    fill_answers,
+    problem_summary,
+)
 from engagement.ui.shared import current_form, engine, next_submission_key, submission_key
 from engagement.ui.text import escape_markdown
 from engagement.verification import (
@@ -73,6 +80,7 @@ errors: dict[str, str] = st.session_state.get("paper_errors", {})
 problem_summary(form, errors, "Not saved. Please check:")
 
 st.caption(f"Forms you save are recorded as entered by {user.username}.")
+answers_emptied_if_stored(form, PREFIX)
 form_key = submission_key(PREFIX)  # made when the form is shown: one per filled-in form
 with st.form("paper_form", border=False):
     st.text_input("Paper form reference (written on the form)", key=f"{PREFIX}:paper_reference")

@@ -8,7 +8,14 @@ from sqlmodel import Session
 from engagement.db import DatabaseUnavailable
 from engagement.forms import easy_read_version
 from engagement.intake import IntakeError, Provenance, submit_response
-from engagement.ui.form_widgets import answer_widgets, clear_answers, collect_answers, problem_summary
+from engagement.ui.form_widgets import (
+    answer_widgets,
+    answers_emptied_if_stored,
+    clear_answers,
+    collect_answers,
+    problem_summary,
+    show_outcome_first,
+)
 from engagement.ui.shared import current_form, engine, next_submission_key, submission_key
 
 VERSIONS = {"standard": "Standard version", "easy_read": "Easy Read version (short sentences, everyday words)"}
@@ -56,12 +63,16 @@ if st.session_state.pop("survey_not_saved", False):
 
 errors: dict[str, str] = st.session_state.get("survey_errors", {})
 problem_summary(form, errors, "There is a problem with your answers. Please check:")
+just_sent = st.session_state.pop("survey_just_sent", None)
+if just_sent:
+    show_outcome_first(just_sent)
 
 if form.definition.intro:
     st.markdown(form.definition.intro)
 if form.definition.privacy_notice:
     st.info(form.definition.privacy_notice, icon=":material/shield:")
 
+answers_emptied_if_stored(form, PREFIX)
 form_key = submission_key(PREFIX)  # made when the form is shown: one per filled-in form
 with st.form("survey", border=False):
     answer_widgets(form, PREFIX, errors)
@@ -81,5 +92,6 @@ if submitted:
         st.session_state["survey_thanks"] = response.reference
         st.session_state[f"{PREFIX}_stored"] = True
         clear_answers(form, PREFIX)
+    st.session_state["survey_just_sent"] = form_key
     st.rerun()
 next_submission_key(PREFIX)

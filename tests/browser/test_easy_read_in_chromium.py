@@ -28,7 +28,7 @@ def test_every_step_of_each_version_has_no_serious_or_critical_violation(page, a
     assert chosen.is_checked()
     assert_no_serious_violations(page, f"{version}: start")
     page.get_by_role("button", name="Send my answers").click()
-    page.get_by_text("There is a problem with your answers").wait_for()
+    page.get_by_text("There is a problem with your answers").first.wait_for()
     assert_no_serious_violations(page, f"{version}: problems shown")
     page.get_by_text("I agree that" if version == "easy_read" else "I understand that my answers").first.click()
     if version == "standard":
@@ -39,7 +39,7 @@ def test_every_step_of_each_version_has_no_serious_or_critical_violation(page, a
     choose(page, "Where do you live?" if version == "easy_read" else "Which area do you live in?", "Gedling")
     wait_for_app(page)  # each choice reruns the page: send only once the last one has been taken in
     page.get_by_role("button", name="Send my answers").click()
-    page.get_by_text("Thank you. Your answers have been saved").wait_for(timeout=60_000)
+    page.get_by_text("Thank you. Your answers have been saved").first.wait_for(timeout=60_000)
     assert_no_serious_violations(page, f"{version}: thank you")
 
 
@@ -64,6 +64,6 @@ def test_the_easy_read_version_can_be_completed_with_the_keyboard_alone(page, ap
     page.keyboard.press("ArrowDown")  # from the first area to the second, choosing it
     tab_to(page, page.get_by_role("button", name="Send my answers"))
     page.keyboard.press("Enter")
-    page.get_by_text("Thank you. Your answers have been saved").wait_for(timeout=60_000)
-    reference = re.search(r"reference (R-[0-9A-F]+)", page.get_by_text("Thank you.").inner_text())
+    page.get_by_text("Thank you. Your answers have been saved").first.wait_for(timeout=60_000)
+    reference = re.search(r"reference (R-[0-9A-F]+)", page.get_by_text("Thank you.").first.inner_text())
     assert reference

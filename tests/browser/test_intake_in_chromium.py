@@ -63,3 +63,25 @@ def test_a_paper_form_is_keyed_in_and_corrected_as_a_new_version(page, app_serve
     page.get_by_role("button", name="Save correction").click()
     page.get_by_text(f"Saved as version 2 of {reference}.").wait_for()
     page.screenshot(path="/tmp/intake-paper-correction.png", full_page=True)
+
+
+def test_after_saving_a_paper_form_the_form_is_empty_for_the_next_sheet(page, app_server, admin_user):
+    """Found when this was tried: the page said "The form is clear for the next one" but every answer of the
+    sheet just saved was still filled in, so the next sheet was keyed over the last one's answers."""
+    sign_in(page, app_server["url"], admin_user)
+    page.get_by_role("button", name="Sign out").wait_for()
+    open_from_menu(page, "Paper form entry")
+    page.get_by_label("Paper form reference (written on the form)").fill("CHR-CLEAR-1")
+    page.get_by_text("I understand that my answers will be used").first.click()
+    for item in PRIORITIES:
+        choose(page, item, "Very important")
+    choose(page, "Which area do you live in?", "Broxtowe")
+    page.get_by_label("What do you think is the best thing about the NHS?").first.fill("The district nurses")
+    page.get_by_role("button", name="Save and start the next form").click()
+    page.get_by_text(re.compile(r"Saved paper form CHR-CLEAR-1 as R-")).wait_for()
+    page.wait_for_timeout(1_000)
+    entry = page.get_by_test_id("stForm").first
+    assert entry.get_by_label("Paper form reference (written on the form)").input_value() == ""
+    assert entry.get_by_label("What do you think is the best thing about the NHS?").input_value() == ""
+    assert entry.locator("input[type=radio]:checked").count() == 0
+    assert entry.locator("input[type=checkbox]:checked").count() == 0

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.conftest import STAFF_PASSWORD
 
@@ -72,7 +73,7 @@ def test_public_answers_survey_and_dashboard_count_goes_up(page, app_server, adm
     choose(page, "Which area do you live in?", "Mansfield")
     page.get_by_text("I understand that my answers will be used").click()
     page.get_by_role("button", name="Send my answers").click()
-    page.get_by_text("Thank you. Your answers have been saved").wait_for()
+    page.get_by_text("Thank you. Your answers have been saved").first.wait_for()
 
     assert dashboard_count(page, url, admin_user) == before + 1
     wait_for_app(page)
@@ -87,8 +88,57 @@ def test_missing_answers_are_explained_in_the_browser(page, app_server):
     page.goto(app_server["url"])
     wait_for_app(page)
     page.get_by_role("button", name="Send my answers").click()
-    page.get_by_text("There is a problem with your answers").wait_for()
+    page.get_by_text("There is a problem with your answers").first.wait_for()
     assert page.get_by_text("Supporting our workforce: an answer is required").count() >= 1
+
+
+def test_what_happened_is_on_screen_beside_the_send_button(page, app_server):
+    """Found when this was tried: "Send my answers" is at the bottom of a long page and the problem list and the
+    thank-you with the reference number were drawn only at the top, so after pressing it the respondent saw the
+    bottom of the form (emptied, once saved) and nothing that said what had happened."""
+    page.goto(app_server["url"])
+    wait_for_app(page)
+    page.get_by_role("button", name="Send my answers").click()
+    page.get_by_text("There is a problem with your answers").first.wait_for()
+    wait_for_app(page)
+    expect(page.get_by_text("There is a problem with your answers").last).to_be_in_viewport()
+
+    for item in ["Urgent and emergency care", "Mental health - Re-shape", "Making best use of money",
+                 "Preventing ill health", "Children and young people", "Major health conditions",
+                 "Supporting our workforce", "Digital innovation in healthcare"]:
+        choose(page, item, "Important")
+    choose(page, "Which area do you live in?", "Gedling")
+    page.get_by_text("I understand that my answers will be used").click()
+    page.get_by_role("button", name="Send my answers").click()
+    page.get_by_text("Thank you. Your answers have been saved").first.wait_for()
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"Thank you\. Your answers have been saved \(reference R-")).last
+           ).to_be_in_viewport()
+
+
+def test_after_sending_the_form_is_empty_and_sending_again_saves_nothing(page, app_server):
+    """Found when this was tried: after "Thank you" the form still showed every answer just sent (the next
+    person at a shared screen saw them), and pressing "Send my answers" again saved them a second time."""
+    page.goto(app_server["url"])
+    wait_for_app(page)
+    for item in ["Urgent and emergency care", "Mental health - Re-shape", "Making best use of money",
+                 "Preventing ill health", "Children and young people", "Major health conditions",
+                 "Supporting our workforce", "Digital innovation in healthcare"]:
+        choose(page, item, "Very important")
+    choose(page, "Which area do you live in?", "Rushcliffe")
+    page.get_by_label("What do you think is the best thing about the NHS?").fill("Kind staff")
+    page.get_by_text("I understand that my answers will be used").click()
+    page.get_by_role("button", name="Send my answers").click()
+    page.get_by_text("Thank you. Your answers have been saved").first.wait_for()
+    wait_for_app(page)
+    form = page.get_by_test_id("stForm")
+    assert form.locator("input[type=radio]:checked").count() == 0
+    assert form.locator("input[type=checkbox]:checked").count() == 0
+    assert page.get_by_label("What do you think is the best thing about the NHS?").input_value() == ""
+
+    page.get_by_role("button", name="Send my answers").click()
+    page.get_by_text("There is a problem with your answers").first.wait_for()
+    assert page.get_by_text("Thank you. Your answers have been saved").count() == 0
 
 
 def test_public_survey_has_no_wcag_a_or_aa_violations(page, app_server):
