@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from engagement.audit import command_line_actor
+from engagement.commands.paths import file_to_write
 from engagement.config import DEFAULT_FORM_SLUG
 from engagement.db import session_scope
 from engagement.forms import get_form
@@ -46,7 +47,8 @@ def _form(slug: str):
 @click.option("--sheet", default=None, help="XLSX only: the sheet to read (default: the first).")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 @click.option("--template", "template", default=None, metavar="SLUG", help="Write an empty template for SLUG.")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None, help="File to write.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None, help="File to write.",
+              callback=file_to_write)
 def import_command(args: tuple[str, ...], survey: str, channel: str, sheet: str | None, as_json: bool,
                    template: str | None, out: Path | None) -> None:
     """Import responses from a CSV or XLSX file; write a template; list or download rejected rows.

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from engagement.audit import command_line_actor
+from engagement.commands.paths import file_to_write
 from engagement.db import session_scope
 from engagement.privacy import UnknownReference, erase_response, purge_expired, subject_access
 
@@ -48,7 +49,8 @@ def privacy_erase(reference: str) -> None:
 
 @privacy.command("export")
 @click.argument("reference")
-@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              callback=file_to_write)
 def privacy_export(reference: str, out: Path) -> None:
     """Subject access: write one respondent's answers and consent to a JSON file."""
     try:
