@@ -227,6 +227,10 @@ def nlp_topics(question: str, n_topics: int, form_slug: str) -> None:
     from engagement.free_text.review import comments_for_review
 
     form = get_form(form_slug)
+    written = [spec.id for spec in form.questions if spec.type == "free_text"]
+    if question not in written:
+        raise click.ClickException(f"--question: '{question}' is not a written-answer question of {form.slug}; "
+                                   f"use one of: {', '.join(written)}")
     try:
         analyse_pending(get_engine(), form)
     except AnalysisAlreadyRunning as exc:

@@ -128,6 +128,12 @@ def test_cli_analyse_topics_and_predict(session, form, db_url, tmp_path):
     assert result.exit_code == 0 and "Analysed 5 free-text answers" in result.output
     topics = runner.invoke(main, ["nlp", "topics", "--question", "what_matters", "--topics", "2"])
     assert topics.exit_code == 0 and "Topic 1" in topics.output
+    # Found when this was tried: a question id that is not a written-answer question printed nothing, exit 0.
+    for wrong in ("what_mattres", "age"):
+        unknown = runner.invoke(main, ["nlp", "topics", "--question", wrong])
+        assert unknown.exit_code == 1 and isinstance(unknown.exception, SystemExit), unknown.exception
+        assert f"'{wrong}' is not a written-answer question" in unknown.output
+        assert "best_thing, what_matters" in unknown.output
     source = tmp_path / "in.csv"
     source.write_text("id,comment\n1,Lovely staff\n")
     out = tmp_path / "out.csv"
