@@ -18,8 +18,18 @@ from engagement.db import get_engine, session_scope, upgrade_database
 from engagement.forms import check_form_file, get_form
 from survey_forms import FormFileError, list_forms
 
+
+def _known_form(_ctx: click.Context, _param: click.Parameter, slug: str) -> str:
+    try:
+        get_form(slug)
+    except FormFileError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return slug
+
+
 FORM_OPTION = click.option(
-    "--form", "form_slug", default=DEFAULT_FORM_SLUG, show_default=True, help="Survey form slug."
+    "--form", "form_slug", default=DEFAULT_FORM_SLUG, show_default=True, help="Survey form slug.",
+    callback=_known_form,
 )
 
 

@@ -106,3 +106,12 @@ def test_a_file_to_write_in_a_folder_that_does_not_exist_gets_a_plain_message(db
         assert result.exit_code != 0, args
         assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
         assert f"the folder '{missing}' does not exist" in result.output, (args, result.output)
+
+
+def test_an_unknown_form_is_named_with_the_forms_there_are(db_url):
+    """Found when this was tried: `--form` with a slug that does not exist ended in a traceback."""
+    for args in (["analyse", "--form", "nope"], ["nlp", "topics", "--form", "nope"],
+                 ["demo", "--responses", "1", "--form", "nope"]):
+        result = run(*args)
+        assert result.exit_code == 2 and isinstance(result.exception, SystemExit), (args, result.exception)
+        assert "no form with slug 'nope'" in result.output and "what-matters-to-you-2019" in result.output
