@@ -96,6 +96,20 @@ def test_admin_erases_by_reference_and_sets_retention_in_the_app(session, form, 
     assert retention_days(session, form.slug) == 90
 
 
+def test_subject_access_offers_only_the_file_of_the_reference_asked_for(session, form, db_url):
+    """Found when this was tried: after one person's answers were prepared, asking for a reference that does
+    not exist showed the error beside the first person's download, ready to send to the wrong person."""
+    first = submit_response(session, form, valid_answers())
+    app = open_page("admin_privacy")
+    widget(app, "text_input", "Reference of the person asking for their answers").input(first.reference)
+    click(app, "Prepare their answers")
+    assert [b.label for b in app.get("download_button")] == [f"Download {first.reference}.json"]
+    widget(app, "text_input", "Reference of the person asking for their answers").input("R-NOPE")
+    click(app, "Prepare their answers")
+    assert [e.value for e in app.error] == ["No response has the reference 'R-NOPE'. Nothing was changed."]
+    assert app.get("download_button") == []
+
+
 def test_audit_log_page_filters_and_offers_a_download(session, form, db_url):
     submit_response(session, form, valid_answers())
     app = open_page("admin_audit", username="boss")

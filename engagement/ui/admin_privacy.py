@@ -81,6 +81,7 @@ with st.form("erase", clear_on_submit=True):
 st.header("Subject access", divider="blue")
 access_reference = st.text_input("Reference of the person asking for their answers", key="access_reference")
 if st.button("Prepare their answers") and access_reference.strip():
+    st.session_state.pop("access_record", None)  # the last person's file goes, whatever this request finds
     try:
         with Session(engine()) as session:
             st.session_state["access_record"] = subject_access(session, access_reference, actor=user.username,
