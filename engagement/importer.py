@@ -143,6 +143,9 @@ def read_table(data: bytes, name: str, sheet: str | None = None) -> ImportTable:
     if not data.strip():
         raise ImportFileError(f"{name}: the file is empty; it needs a header row and at least one row of answers")
     is_xlsx = data[:2] == b"PK"
+    if not is_xlsx and name.lower().endswith((".xlsx", ".xlsm", ".xls")):
+        raise ImportFileError(f"{name}: is not an Excel workbook .xlsx (it may be an older .xls file, or damaged); "
+                              "open it in Excel and save it as 'Excel Workbook (.xlsx)' or 'CSV UTF-8'")
     try:
         if is_xlsx:
             names = sheet_names(data)

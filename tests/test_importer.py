@@ -195,6 +195,18 @@ def test_a_file_that_cannot_be_read_gets_a_plain_message_and_saves_nothing(sessi
     assert stored(session, ImportBatch) == 0 and stored(session, Response) == 0
 
 
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [(b"hello world\x00\x01\x02", "hw.xlsx"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40, "hw.xls")],
+)
+def test_a_file_named_as_excel_that_is_not_an_xlsx_workbook_is_called_that(session, form, data, name):
+    """Found when this was tried: a damaged .xlsx (or an old .xls) was read as CSV and reported as 'has a header
+    row but no rows of answers'."""
+    with pytest.raises(ImportFileError, match=f"{name}: is not an Excel workbook .xlsx.*save it as"):
+        import_file(session, form, data, name, **ACTOR)
+    assert stored(session, ImportBatch) == 0
+
+
 def test_text_that_looks_like_a_formula_is_stored_as_text_and_downloaded_harmless(session, form):
     rows = [sheet_row(paper_ref="HW-1", best_thing="=HYPERLINK(\"http://x\")"),
             sheet_row(paper_ref="HW-2", best_thing="=1+1", age="x")]
