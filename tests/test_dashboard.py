@@ -201,6 +201,22 @@ def test_themes_view_shows_percent_mentioning_and_says_when_every_group_is_too_s
     assert any("fewer than 10 people who answered" in i.value for i in app.info)
 
 
+def test_the_themes_view_points_only_analysts_to_the_comments_page(session, form, db_url):
+    """Found when this was tried: communications staff were told to open "Comments and themes", a page their
+    role does not have."""
+    from engagement.db import get_engine
+    from engagement.free_text.job import analyse_pending
+
+    add_demo_responses(session, form, 20, seed=5)
+    analyse_pending(get_engine(db_url), form)
+    for roles, pointed in ((("comms",), False), (("analyst",), True)):
+        app = open_signed_in("dashboard", roles=roles, run=False)
+        app.query_params["view"] = "themes"
+        app.run()
+        assert any(h.value == "Whole area" for h in app.header)
+        assert any("Comments and themes" in c.value for c in app.caption) is pointed, roles
+
+
 def test_responses_added_after_the_page_was_opened_show_on_the_next_click(session, form, known_answers):
     app = open_page("dashboard")
     assert app.metric[0].value == "115"

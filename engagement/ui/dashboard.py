@@ -37,6 +37,7 @@ from engagement.analysis.insight import (
     with_breakdown,
 )
 from engagement.analysis.suppression import MARK, footnote, shown_count
+from engagement.auth import PAGE_ROLES
 from engagement.config import DEFAULT_FORM_SLUG, database_url
 from engagement.db import get_engine
 from engagement.forms import get_form, reported_forms
@@ -411,8 +412,10 @@ def themes_section(view: DashboardView) -> None:
         st.info(result.message or "No themes have been found in these answers yet.", icon=":material/forum:")
         return
     st.header("Whole area", divider="blue")
+    review = (" Open “Comments and themes” to analyse new answers and review the coding."
+              if user.has_any(*PAGE_ROLES["comments"]) else "")
     st.caption("% of respondents who answered the question and mention the theme (one answer can mention "
-               "several). Open “Comments and themes” to analyse new answers and review the coding.")
+               f"several).{review}")
     st.altair_chart(charts.theme_bars(result.whole))
     show_footnote(result.whole)
     if result.by_group is None:
