@@ -28,6 +28,7 @@ from engagement.ui.form_widgets import (
     collect_answers,
     fill_answers,
     problem_summary,
+    show_outcome_first,
 )
 from engagement.ui.shared import current_form, engine, next_submission_key, submission_key
 from engagement.ui.text import escape_markdown
@@ -78,6 +79,8 @@ if st.session_state.pop("paper_not_saved", False):
              "please press “Save and start the next form” again in a minute.", icon=":material/cloud_off:")
 errors: dict[str, str] = st.session_state.get("paper_errors", {})
 problem_summary(form, errors, "Not saved. Please check:")
+if just_sent := st.session_state.pop("paper_just_sent", None):
+    show_outcome_first(just_sent)
 
 st.caption(f"Forms you save are recorded as entered by {user.username}.")
 answers_emptied_if_stored(form, PREFIX)
@@ -114,6 +117,7 @@ if submitted and second_keying:
         st.session_state["paper_errors"] = {}
         st.session_state["paper_compared"] = (paper_reference.strip(), table)
         clear_answers(form, PREFIX)
+    st.session_state["paper_just_sent"] = form_key
     st.rerun()
 
 if submitted:
@@ -136,6 +140,7 @@ if submitted:
         st.session_state["paper_errors"] = {p.question_id: p.message for p in exc.problems}
     except DatabaseUnavailable:
         st.session_state["paper_not_saved"] = True
+    st.session_state["paper_just_sent"] = form_key
     st.rerun()
 next_submission_key(PREFIX)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_survey_in_chromium import choose, open_from_menu, sign_in
 from tests.test_importer import csv_of, sheet_row
@@ -67,7 +68,8 @@ def test_a_paper_form_is_keyed_in_and_corrected_as_a_new_version(page, app_serve
 
 def test_after_saving_a_paper_form_the_form_is_empty_for_the_next_sheet(page, app_server, admin_user):
     """Found when this was tried: the page said "The form is clear for the next one" but every answer of the
-    sheet just saved was still filled in, so the next sheet was keyed over the last one's answers."""
+    sheet just saved was still filled in, so the next sheet was keyed over the last one's answers; and that
+    sentence was at the top of the page, out of sight of the Save button."""
     sign_in(page, app_server["url"], admin_user)
     page.get_by_role("button", name="Sign out").wait_for()
     open_from_menu(page, "Paper form entry")
@@ -78,8 +80,10 @@ def test_after_saving_a_paper_form_the_form_is_empty_for_the_next_sheet(page, ap
     choose(page, "Which area do you live in?", "Broxtowe")
     page.get_by_label("What do you think is the best thing about the NHS?").first.fill("The district nurses")
     page.get_by_role("button", name="Save and start the next form").click()
-    page.get_by_text(re.compile(r"Saved paper form CHR-CLEAR-1 as R-")).wait_for()
+    saved = page.get_by_text(re.compile(r"Saved paper form CHR-CLEAR-1 as R-"))
+    saved.wait_for()
     page.wait_for_timeout(1_000)
+    expect(saved).to_be_in_viewport()  # the Save button is at the bottom of a long form
     entry = page.get_by_test_id("stForm").first
     assert entry.get_by_label("Paper form reference (written on the form)").input_value() == ""
     assert entry.get_by_label("What do you think is the best thing about the NHS?").input_value() == ""
