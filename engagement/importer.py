@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import select, update
@@ -258,6 +259,7 @@ def _check_column(spec: AnswerSpec, column: pd.Series, tolerated: list[str]) -> 
 
 def _submitted_on(column: pd.Series) -> tuple[pd.Series, pd.Series]:
     cells = column.str.strip()
+    today = datetime.now(ZoneInfo("Europe/London")).date()  # the day it is where the forms are filled in
     parsed: dict[str, datetime | None] = {"": None}
     problems: dict[str, str | None] = {"": None}
     for text in cells.unique():
@@ -266,8 +268,12 @@ def _submitted_on(column: pd.Series) -> tuple[pd.Series, pd.Series]:
         stamp = pd.to_datetime(text, errors="coerce", dayfirst=not re.match(r"\d{4}-", text))
         if pd.isna(stamp):
             parsed[text], problems[text] = None, f"{SUBMITTED_ON}: '{text}' is not a date (for example 2019-03-14)"
+            continue
+        stamp = stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)
+        if stamp.date() > today:  # a slip of the pen (2092 for 2019) would stretch every date shown
+            parsed[text] = None
+            problems[text] = f"{SUBMITTED_ON}: '{text}' is after today; give the date the form was filled in"
         else:
-            stamp = stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)
             parsed[text], problems[text] = stamp.to_pydatetime(), None
     return cells.map(parsed), cells.map(problems)
 

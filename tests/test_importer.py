@@ -207,6 +207,17 @@ def test_a_file_named_as_excel_that_is_not_an_xlsx_workbook_is_called_that(sessi
     assert stored(session, ImportBatch) == 0
 
 
+def test_a_date_in_the_future_is_rejected_with_the_row_kept(session, form):
+    """Found when this was tried: a sheet dated 2092 (a slip for 2019) was stored as received in 2092, which
+    then stretched every date on the dashboard and in the board report."""
+    rows = [sheet_row(paper_ref="HW-1", submitted_on="2092-04-20"),
+            sheet_row(paper_ref="HW-2", submitted_on="2019-04-20")]
+    result = import_file(session, form, csv_of(rows), "hw.csv", **ACTOR)
+    assert (result.imported, result.rejected) == (1, 1)
+    problems = rejected_rows(session, result.batch_id).iloc[0]["problems"]
+    assert "submitted_on: '2092-04-20' is after today" in problems
+
+
 def test_text_that_looks_like_a_formula_is_stored_as_text_and_downloaded_harmless(session, form):
     rows = [sheet_row(paper_ref="HW-1", best_thing="=HYPERLINK(\"http://x\")"),
             sheet_row(paper_ref="HW-2", best_thing="=1+1", age="x")]
