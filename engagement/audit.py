@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from engagement.models import AuditEvent, utc_now
+from engagement.reports.safe_cells import safe_for_spreadsheet
 
 ACTIONS: dict[str, str] = {
     "sign_in": "Signed in",
@@ -125,5 +126,6 @@ def audit_events(
 
 
 def audit_csv_bytes(events: pd.DataFrame) -> bytes:
-    """The events as a CSV that opens in Excel (UTF-8 with a byte-order mark)."""
-    return events.to_csv(index=False).encode("utf-8-sig")
+    """The events as a CSV that opens in Excel (UTF-8 with a byte-order mark). Usernames come from whoever typed
+    one on the sign-in page, so formula-like text is neutralised as in every other download."""
+    return safe_for_spreadsheet(events).to_csv(index=False).encode("utf-8-sig")

