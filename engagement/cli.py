@@ -13,6 +13,7 @@ from engagement.commands import exports as export_commands
 from engagement.commands import imports as import_commands
 from engagement.commands import privacy as privacy_commands
 from engagement.commands import users as users_commands
+from engagement.commands.paths import file_to_write
 from engagement.config import DEFAULT_FORM_SLUG, database_url
 from engagement.db import get_engine, session_scope, upgrade_database
 from engagement.forms import check_form_file, get_form
@@ -280,7 +281,7 @@ def _model_for(codebook: str, coded_csv: Path | None):  # noqa: ANN202 - nlp is 
 @click.option("--input", "in_csv", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV with columns id and text, and optionally question.")
 @click.option("--output", "out_csv", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write id, sentiment and one 0/1 column per codebook label.")
+              help="Where to write id, sentiment and one 0/1 column per codebook label.", callback=file_to_write)
 @ADAPT_OPTION
 def nlp_predict(codebook: str, in_csv: Path, out_csv: Path, coded_csv: Path | None) -> None:
     """Code a CSV of comments with a codebook: every input id appears once in the output."""
@@ -300,7 +301,8 @@ def nlp_predict(codebook: str, in_csv: Path, out_csv: Path, coded_csv: Path | No
               help="CSV with columns id and text, and optionally question.")
 @click.option("--n", "count", required=True, type=click.IntRange(min=1), help="How many comments to suggest.")
 @click.option("--output", "out_csv", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the id (and rank) of each suggested comment, first to code first.")
+              help="Where to write the id (and rank) of each suggested comment, first to code first.",
+              callback=file_to_write)
 @ADAPT_OPTION
 def nlp_suggest(codebook: str, in_csv: Path, count: int, out_csv: Path, coded_csv: Path | None) -> None:
     """Choose the comments an analyst should code first to teach the model most: those it is least sure about,

@@ -91,17 +91,24 @@ def test_export_csv_has_one_row_per_response_and_question_with_text_and_label(db
 
 
 def test_a_file_to_write_in_a_folder_that_does_not_exist_gets_a_plain_message(db_url, tmp_path):
-    """Found when this was tried: `privacy export`, `import --template` and `import rejected` ended in a
-    traceback when --out named a folder that does not exist (and the subject access was already logged)."""
+    """Found when this was tried: `privacy export`, `import --template`, `import rejected`, `nlp predict` and
+    `nlp suggest` ended in a traceback when the file to write was in a folder that does not exist (after the
+    work was done, and the subject access logged)."""
     assert run("demo", "--responses", "1", "--seed", "3").exit_code == 0
     reference = run("export", "--format", "csv", "--out", str(tmp_path / "all.csv"))
     assert reference.exit_code == 0, reference.output
     with open(tmp_path / "all.csv", encoding="utf-8-sig") as file:
         first_reference = next(csv.DictReader(file))["response_reference"]
     missing = tmp_path / "no-such-folder"
+    comments = tmp_path / "in.csv"
+    comments.write_text("id,text\n1,The nurses were kind\n")
     for args in (["privacy", "export", first_reference, "--out", str(missing / "sar.json")],
                  ["import", "--template", "what-matters-to-you-2019", "--out", str(missing / "t.csv")],
-                 ["import", "rejected", "IMP-ANY", "--out", str(missing / "r.csv")]):
+                 ["import", "rejected", "IMP-ANY", "--out", str(missing / "r.csv")],
+                 ["nlp", "predict", "--codebook", "px", "--input", str(comments),
+                  "--output", str(missing / "p.csv")],
+                 ["nlp", "suggest", "--codebook", "px", "--input", str(comments), "--n", "1",
+                  "--output", str(missing / "s.csv")]):
         result = run(*args)
         assert result.exit_code != 0, args
         assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
