@@ -167,6 +167,9 @@ def _per_place_zip(engine: Engine, form: Form, fmt: str, selection: Selection, s
                 continue
             for file in files:
                 archive.writestr(file.name.replace(stem, f"{stem}-{place.name.lower().replace(' ', '-')}"), file.data)
+        if len(skipped) == len(places):  # a zip of one note is no export: say so as for one report
+            raise SelectionError(f"There are no responses to '{form.slug}' from any place for this selection, "
+                                 "so there is nothing to export.")
         if skipped:
             archive.writestr("places-with-no-responses.txt", "No responses yet from: " + ", ".join(skipped) + "\n")
     return ExportFile(f"{stem}-by-place-{fmt}.zip", buffer.getvalue(), MIME["zip"])

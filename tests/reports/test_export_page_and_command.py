@@ -22,6 +22,11 @@ def test_bad_choices_get_a_plain_sentence_and_leave_no_file(session, form, db_ur
     out = tmp_path / "report.pdf"
     empty = run("--format", "pdf", "--out", str(out))
     assert empty.exit_code == 1 and "no responses" in empty.output and "Traceback" not in empty.output
+    # Found when this was tried: one report per place, with no responses anywhere, wrote a zip holding only
+    # a note, and said it had written it.
+    per_place = run("--format", "html", "--each-place", "--out", str(tmp_path / "places.zip"))
+    assert per_place.exit_code == 1 and "no responses" in per_place.output
+    assert not (tmp_path / "places.zip").exists()
     add_demo_responses(session, form, 30, seed=3)
     place = run("--format", "xlsx", "--place", "Atlantis", "--out", str(out))
     assert place.exit_code == 1 and "Place: 'Atlantis' is not a place" in place.output and "Mansfield" in place.output
