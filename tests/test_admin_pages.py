@@ -120,6 +120,14 @@ def test_audit_log_page_filters_and_offers_a_download(session, form, db_url):
     assert app.dataframe[0].value.empty
 
 
+def test_every_date_box_is_day_month_year(session, form, db_url):
+    """Found when this was tried: the audit log's "When" box read 2026/10/30 where every other page says
+    30/10/2026."""
+    for name in ("admin_audit", "dashboard", "paper_entry"):
+        app = open_page(name)
+        assert [d.proto.format for d in app.date_input] == ["DD/MM/YYYY"], name
+
+
 def test_no_answer_content_reaches_the_audit_log(session, form, db_url, tmp_path):
     from click.testing import CliRunner
 

@@ -20,7 +20,7 @@ left, middle, right = st.columns(3)
 actor = left.text_input("Who (username, exactly)").strip() or None
 actions = middle.multiselect("What", list(ACTIONS), format_func=ACTIONS.get)
 today = datetime.now(UTC).date()
-dates = right.date_input("When", value=(today - timedelta(days=30), today), max_value=today)
+dates = right.date_input("When", value=(today - timedelta(days=30), today), max_value=today, format="DD/MM/YYYY")
 target = st.text_input("Target (response reference, username or survey)").strip() or None
 
 start, end = (dates[0], dates[-1]) if isinstance(dates, tuple) and dates else (None, None)
