@@ -103,15 +103,27 @@ def show_outcome_first(submission: str) -> None:
     submission key) makes each submission's script new, so the browser runs it again for a second press."""
     st.html(
         f"""<script data-submission="{escape(submission)}">
-        setTimeout(() => {{
-          const message = document.querySelector("[data-testid='stMain'] [data-testid='stAlert']");
-          if (message) {{
-            message.setAttribute("tabindex", "-1");
-            message.style.scrollMarginTop = "4rem";
-            message.scrollIntoView({{block: "start"}});
-            message.focus({{preventScroll: true}});
-          }}
-        }}, 50);
+        (() => {{
+          // Wait until the page has stopped changing (the rest of the run drawn), then move: a move made while
+          // the form below is still being redrawn can be undone by it.
+          const main = document.querySelector("[data-testid='stMain']");
+          const started = Date.now();
+          let last = Date.now();
+          const watcher = new MutationObserver(() => {{ last = Date.now(); }});
+          watcher.observe(main, {{subtree: true, childList: true, attributes: true}});
+          const move = () => {{
+            if (Date.now() - last < 400 && Date.now() - started < 10000) {{ setTimeout(move, 100); return; }}
+            watcher.disconnect();
+            const message = main.querySelector("[data-testid='stAlert']");
+            if (message) {{
+              message.setAttribute("tabindex", "-1");
+              message.style.scrollMarginTop = "4rem";
+              message.scrollIntoView({{block: "start"}});
+              message.focus({{preventScroll: true}});
+            }}
+          }};
+          setTimeout(move, 100);
+        }})();
         </script>""",
         unsafe_allow_javascript=True,
     )

@@ -84,8 +84,8 @@ def test_after_saving_a_paper_form_the_form_is_empty_for_the_next_sheet(page, ap
     saved.wait_for()
     page.wait_for_timeout(1_000)
     expect(saved).to_be_in_viewport()  # the Save button is at the bottom of a long form
-    entry = page.get_by_test_id("stForm").first
-    assert entry.get_by_label("Paper form reference (written on the form)").input_value() == ""
-    assert entry.get_by_label("What do you think is the best thing about the NHS?").input_value() == ""
-    assert entry.locator("input[type=radio]:checked").count() == 0
-    assert entry.locator("input[type=checkbox]:checked").count() == 0
+    entry = page.get_by_test_id("stForm").first  # emptied as the run goes on: expect waits for it
+    expect(entry.locator("input[type=radio]:checked")).to_have_count(0, timeout=20_000)
+    expect(entry.locator("input[type=checkbox]:checked")).to_have_count(0)
+    expect(entry.get_by_label("Paper form reference (written on the form)")).to_have_value("")
+    expect(entry.get_by_label("What do you think is the best thing about the NHS?")).to_have_value("")

@@ -131,14 +131,14 @@ def test_after_sending_the_form_is_empty_and_sending_again_saves_nothing(page, a
     page.get_by_role("button", name="Send my answers").click()
     page.get_by_text("Thank you. Your answers have been saved").first.wait_for()
     wait_for_app(page)
-    form = page.get_by_test_id("stForm")
-    assert form.locator("input[type=radio]:checked").count() == 0
-    assert form.locator("input[type=checkbox]:checked").count() == 0
-    assert page.get_by_label("What do you think is the best thing about the NHS?").input_value() == ""
+    form = page.get_by_test_id("stForm")  # the widgets are emptied as the run goes on: expect waits for it
+    expect(form.locator("input[type=radio]:checked")).to_have_count(0, timeout=20_000)
+    expect(form.locator("input[type=checkbox]:checked")).to_have_count(0)
+    expect(page.get_by_label("What do you think is the best thing about the NHS?")).to_have_value("")
 
     page.get_by_role("button", name="Send my answers").click()
     page.get_by_text("There is a problem with your answers").first.wait_for()
-    assert page.get_by_text("Thank you. Your answers have been saved").count() == 0
+    expect(page.get_by_text("Thank you. Your answers have been saved")).to_have_count(0)
 
 
 def test_public_survey_has_no_wcag_a_or_aa_violations(page, app_server):
