@@ -5,6 +5,7 @@ a (re)start does not wait for it; a failed warm-up is harmless; the theme filter
 from __future__ import annotations
 
 import logging
+import threading
 
 import pytest
 from sqlmodel import Session
@@ -18,7 +19,7 @@ from engagement.free_text.review import set_analyst_themes, tagged_with
 from engagement.free_text.stored import analyses_version
 from engagement.intake import Provenance, submit_many
 from tests.conftest import valid_answers
-from tests.pages import open_page
+from tests.pages import open_page, topic_labels
 
 COMMENTS = ["The waiting list for my hip operation is far too long", "Staff were kind and listened to me",
             "I could not get a GP appointment for three weeks", "Parking at the hospital costs too much"]
@@ -73,3 +74,18 @@ def test_the_theme_filter_keeps_the_comments_tagged_with_the_theme(analysed, for
     for code in {*read.comments["themes"].explode().dropna(), "T99"}:
         assert read.tagged_with(code)["answer_id"].tolist() == \
             tagged_with(read.comments, code)["answer_id"].tolist()
+
+
+def test_the_comments_show_while_the_topics_are_still_being_found(analysed, form, db_url, monkeypatch):
+    found_later, real = threading.Event(), comments_view.nlp.discover_topics
+
+    def slow(*args, **kwargs):
+        found_later.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(comments_view.nlp, "discover_topics", slow)
+    app = open_page("comments", roles=("analyst",), username="analyst-topics", comments_question="what_matters")
+    assert app.get("form"), "no review cards while the topics are being found"
+    assert any("Looking for topics" in str(caption.value) for caption in app.caption)
+    found_later.set()
+    assert topic_labels(app)

@@ -42,6 +42,7 @@ class KeptOnce(Generic[Kept]):
         self._kept: OrderedDict[Hashable, Kept] = OrderedDict()
         self._lock = threading.Lock()
         self._making: dict[Hashable, threading.Lock] = {}
+        self._workers: dict[Hashable, threading.Thread] = {}  # working out a value for `get_soon`
 
     def get(self, key: Hashable, make: Callable[[], Kept]) -> Kept:
         with self._lock:
@@ -60,6 +61,31 @@ class KeptOnce(Generic[Kept]):
                 while len(self._kept) > self._keep:
                     self._kept.popitem(last=False)
         return value
+
+    def get_soon(self, key: Hashable, make: Callable[[], Kept], patience: float) -> Kept | None:
+        """The value if it is kept, or worked out within ``patience`` seconds; otherwise None, and it is being
+        worked out on a background thread (once), for a later ask."""
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+            worker = self._workers.get(key)
+            if worker is None:
+                worker = self._workers[key] = threading.Thread(target=self._get_quietly, args=(key, make),
+                                                               daemon=True, name="comments-view")
+                worker.start()
+        worker.join(patience)
+        with self._lock:
+            return self._kept.get(key)
+
+    def _get_quietly(self, key: Hashable, make: Callable[[], Kept]) -> None:
+        try:
+            self.get(key, make)
+        except Exception:  # on a background thread: logged; the page asks again on its next run
+            logger.exception("Could not work out %s for the Comments and themes page", key)
+        finally:
+            with self._lock:
+                self._workers.pop(key, None)
 
 
 @dataclass(frozen=True)
@@ -116,11 +142,27 @@ def question_read(engine: Engine, form: Form, view: CommentsView, version: Analy
     return _READ.get((_database(engine), form.slug, view, version), read)
 
 
+def _topics_key(engine: Engine, form: Form, view: CommentsView, version: AnalysesVersion) -> Hashable:
+    # The texts' version alone: an analyst's decision changes no text, so it does not find the topics again.
+    return _database(engine), form.slug, view, version.texts
+
+
+def _find_topics(engine: Engine, form: Form, view: CommentsView, version: AnalysesVersion) -> list[nlp.Topic]:
+    return nlp.discover_topics(question_read(engine, form, view, version).comments["redacted_text"].tolist(),
+                               n_topics=TOPICS_SHOWN)
+
+
 def topics_found(engine: Engine, form: Form, view: CommentsView, version: AnalysesVersion) -> list[nlp.Topic]:
-    """Topics in the question's answers, found again only when the texts change (an analyst's decision changes
-    no text, so it does not find them again)."""
-    return _TOPICS.get((_database(engine), form.slug, view, version.texts), lambda: nlp.discover_topics(
-        question_read(engine, form, view, version).comments["redacted_text"].tolist(), n_topics=TOPICS_SHOWN))
+    """Topics in the question's answers, found again only when the texts change."""
+    return _TOPICS.get(_topics_key(engine, form, view, version), lambda: _find_topics(engine, form, view, version))
+
+
+def topics_if_found(engine: Engine, form: Form, view: CommentsView, version: AnalysesVersion,
+                    patience: float = 0.5) -> list[nlp.Topic] | None:
+    """`topics_found` if they are found within ``patience`` seconds; otherwise None while they are found in the
+    background (seconds at 100,000 responses, each time new answers arrive), so the page need not wait."""
+    return _TOPICS.get_soon(_topics_key(engine, form, view, version),
+                            lambda: _find_topics(engine, form, view, version), patience)
 
 
 def responses_counted(engine: Engine, form: Form, version: AnalysesVersion) -> dict:

@@ -14,7 +14,7 @@ from engagement.free_text.comments_view import (
     answers_waiting,
     question_read,
     responses_counted,
-    topics_found,
+    topics_if_found,
 )
 from engagement.free_text.job import job_progress, start_background_analysis
 from engagement.free_text.learning import (
@@ -103,14 +103,25 @@ with st.expander("Themes as a table"):
     st.dataframe(summary.round(1), hide_index=True)
 
 st.header("What the codebook may miss", divider="blue")
-with st.spinner("Looking for topics…"):
-    topics = topics_found(engine(), form, view, analyses)
-if not topics:
-    st.write("Not enough answers yet to find topics.")
-for topic in topics:
-    with st.expander(f"{', '.join(topic.terms[:6])} ({topic.size} answer{'' if topic.size == 1 else 's'})"):
-        for example in topic.examples:
-            st.text(example)  # respondent text is data, never markup
+
+
+def codebook_misses() -> None:
+    """Topics in the answers, once found: the rest of the page does not wait for them."""
+    topics = topics_if_found(engine(), form, view, analyses, patience=0)
+    if topics is None:
+        st.caption("Looking for topics in the background: they appear here when found.")
+        return
+    if not topics:
+        st.write("Not enough answers yet to find topics.")
+    for topic in topics:
+        with st.expander(f"{', '.join(topic.terms[:6])} ({topic.size} answer{'' if topic.size == 1 else 's'})"):
+            for example in topic.examples:
+                st.text(example)  # respondent text is data, never markup
+
+
+# Asks again every two seconds only while the topics are still being found.
+found = topics_if_found(engine(), form, view, analyses) is not None
+st.fragment(run_every=None if found else 2)(codebook_misses)()
 
 st.header("Review comments", divider="blue")
 st.caption("Your decisions are kept apart from the model's and always win. After every few decisions the model "
