@@ -225,6 +225,7 @@ def time_page(url: str, log: Path) -> dict[str, float]:
     from engagement.db import get_engine
     from engagement.forms import get_form
     from engagement.free_text import review, themes
+    from engagement.free_text.analyse import codebook_questions
     from nlp import load_codebook
 
     process, base, env = start_app(url, log)
@@ -240,8 +241,9 @@ def time_page(url: str, log: Path) -> dict[str, float]:
                 print(f"{visit:50s} {results[visit]:8.2f} s", flush=True)
 
             theme = next(theme.label for theme in load_codebook("wmty").themes if theme.code == "T05")
-            tagged = len(review.tagged_with(review.review_comments(get_engine(url), themes.answered_question(
-                get_engine(url), get_form("what-matters-to-you-2019"), "what_matters")), "T05"))
+            form = get_form("what-matters-to-you-2019")
+            shown = themes.answered_question(get_engine(url), form, next(iter(codebook_questions(form))))
+            tagged = len(review.tagged_with(review.review_comments(get_engine(url), shown), "T05"))
 
             def theme_filter() -> None:
                 # Typed, as the options list only draws the options in view.

@@ -82,7 +82,8 @@ class KeptOnce(Generic[Kept]):
         try:
             self.get(key, make)
         except Exception:  # on a background thread: logged; the page asks again on its next run
-            logger.exception("Could not work out %s for the Comments and themes page", key)
+            # (not the key: it holds the database address, password and all)
+            logger.exception("Could not work out part of the Comments and themes page in the background")
         finally:
             with self._lock:
                 self._workers.pop(key, None)
