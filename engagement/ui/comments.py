@@ -114,7 +114,7 @@ def codebook_misses() -> None:
     if not topics:
         st.write("Not enough answers yet to find topics.")
     for topic in topics:
-        with st.expander(f"{', '.join(topic.terms[:6])} ({topic.size} answer{'' if topic.size == 1 else 's'})"):
+        with st.expander(f"{', '.join(topic.terms[:6])} ({topic.size:,} answer{'' if topic.size == 1 else 's'})"):
             for example in topic.examples:
                 st.text(example)  # respondent text is data, never markup
 
