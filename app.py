@@ -18,7 +18,15 @@ st.set_page_config(page_title="What matters to you", page_icon=":material/favori
 
 
 def _warm_then_freeze() -> None:
-    warm_respondents(get_engine(database_url()), available_forms())
+    # Imported here, on the warm-up thread: the free-text engine takes seconds to import, and the public survey
+    # page must not wait for it.
+    from engagement.free_text.comments_view import warm_comments
+
+    engine, forms = get_engine(database_url()), available_forms()
+    comments = threading.Thread(target=warm_comments, args=(engine, forms), daemon=True, name="warm-comments")
+    comments.start()
+    warm_respondents(engine, forms)
+    comments.join()
     # What is loaded now lives as long as the server: freezing it keeps the garbage collector from walking it
     # again, which a full collection on a dashboard click (statsmodels' Holm adjustment runs one) otherwise does.
     gc.freeze()
@@ -26,8 +34,9 @@ def _warm_then_freeze() -> None:
 
 @st.cache_resource
 def respondents_warmed() -> threading.Thread:
-    """Once per server process: load every survey's responses in the background, so the first dashboard after
-    a start finds them loaded (the thread logs and gives up on any failure)."""
+    """Once per server process: load every survey's responses, and what the Comments and themes page first shows,
+    in the background, so the first dashboard and Comments page after a start find them ready (the threads log
+    and give up on any failure)."""
     engine()  # creates or migrates the database before the warm-up reads it
     thread = threading.Thread(target=_warm_then_freeze, daemon=True, name="warm-respondents")
     thread.start()

@@ -37,3 +37,13 @@ def open_page(name: str, roles: tuple[str, ...] = ("admin",), *, username: str |
         app.run()
         assert not app.exception, app.exception
     return app
+
+
+def topic_labels(app: AppTest, timeout: float = 60) -> list[str]:
+    """The Comments page's topics (expanders labelled "... (N answers)"), once found: they are found in the
+    background, and the page shows them on a later run."""
+    deadline = time.monotonic() + timeout
+    while not (labels := [e.label for e in app.expander if e.label.endswith(")")]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        app.run()
+    return labels

