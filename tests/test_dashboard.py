@@ -240,6 +240,8 @@ def test_an_item_with_a_hidden_answer_count_still_gets_its_bar_marked_with_a_sta
     chart = priority_bars(table, form).to_dict()
     labels = {row["item_label"] for rows in chart["datasets"].values() for row in rows if "item_label" in row}
     assert any(label.startswith("Digital innovation in healthcare * — ") for label in labels)
+    # 30 of 32: the share would tell that two did not rate it important, so it reads "*" (the bar stays listed).
+    assert "Digital innovation in healthcare * — * Important or Very important (n=32)" in labels
 
 
 def test_items_too_few_people_rated_say_so_rather_than_no_ratings_yet(session, form):

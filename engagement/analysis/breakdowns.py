@@ -225,6 +225,7 @@ def priority_breakdown(
             **{c: [c.replace("count_", "pct_")] for c in scale},
         },
         subtotals=_top_box_parts(form, scale),
+        complements=["top_box_n"],
         rule=rule,
         group_keys=["item_id"] if dimension else [],
     )
@@ -258,13 +259,15 @@ def describe_difference(row: pd.Series | dict) -> str:
     subject, rest = _subject(row)
     item, group = row["item"], row["group"]
     if row["dimension"] == WHOLE_AREA:
-        if row.get("suppressed", False) or pd.isna(row.get("pct")):
+        if row.get("suppressed", False) or pd.isna(row.get("n")):
             return f"Too few people have rated {item} to show a figure."
+        if pd.isna(row.get("pct")):
+            return f"{item}: not shown (n = {int(row['n']):,}), so that a small number of people cannot be worked out."
         return f"{row['pct']:.0f}% rate {item} Important or Very important (n = {int(row['n']):,})."
     if row.get("suppressed", False):
         return f"{group}: too few people to show how they rate {item}."
     if pd.isna(row.get("pct")):
-        return f"{group}: not shown, so that a smaller group's figures cannot be worked out from it."
+        return f"{group}: not shown, so that a small number of people, here or in another group, cannot be worked out."
     if group in NOT_STATED:
         return f"{group}: {row['pct']:.0f}% rate {item} Important or Very important; not compared with the rest."
     if pd.isna(row.get("rest_pct")):
@@ -348,6 +351,7 @@ def theme_breakdown(
         derived=["pct", "ci_low", "ci_high", *[f"{s}_pct" for s in SENTIMENTS], "rest_n", "rest_pct"],
         linked={"n": ["rest_n"], "mentioning_n": ["pct", "ci_low", "ci_high", "rest_pct"],
                 **{f"{s}_n": [f"{s}_pct"] for s in SENTIMENTS}},
+        complements=["mentioning_n"],
         rule=rule,
         group_keys=["theme_code"] if dimension else [],
     )

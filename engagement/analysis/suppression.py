@@ -2,8 +2,9 @@
 
 Every output of the analysis layer (dashboard, command line, exports) passes its table through `suppress`.
 Rules follow ../shared/docs/uk-conventions.md §9: no percentage, interval, bar, mean or quote for a base under
-10 unweighted respondents; within a shown base, counts 1-4 are hidden, and one more cell is hidden wherever a
-hidden count could otherwise be worked out by subtraction (secondary suppression). Hidden figures are missing
+10 unweighted respondents; within a shown base, counts 1-4 are hidden, and so is a share whose complement is 1-4
+("18 of 19 rated it important" tells that one did not); one more cell is hidden wherever a hidden count could
+otherwise be worked out by subtraction (secondary suppression). Hidden figures are missing
 (NaN/None) in the returned frame; people see them as "*" with `FOOTNOTE`.
 """
 
@@ -102,6 +103,7 @@ def suppress(
     group_keys: Sequence[str] = (),
     linked: Mapping[str, Sequence[str]] | None = None,
     subtotals: Mapping[str, Sequence[str]] | None = None,
+    complements: Sequence[str] = (),
 ) -> pd.DataFrame:
     """A copy of `table` with what may not be shown set to missing, plus `suppressed` and `suppression_note`.
 
@@ -118,12 +120,24 @@ def suppress(
     - `group_keys`: rows sharing these keys are the groups of one breakdown whose totals are shown elsewhere
       (e.g. item_id for a breakdown by place): a count hidden alone in its column within such rows gets the
       next smallest hidden too.
+    - `complements`: counts whose complement in the base is a number of people too (those who did not rate the
+      item important, did not mention the theme): a complement of 1 to min_cell - 1 hides the count (and its
+      linked figures) as a small count would be hidden, since base minus count would tell it.
     """
     rule = rule or current_rule()
     linked = dict(linked or {})
     subtotals = {total: list(members) for total, members in (subtotals or {}).items()}
     out = table.copy()
     cells = [base, *[c for c in counts if c != base]]
+    # Each complement is a cell of its own (not returned): base = count + complement, and where the count's
+    # members are known, the complement adds up the base's other parts.
+    others = {f"__not_{c}": c for c in complements}
+    for complement, count in others.items():
+        out[complement] = pd.to_numeric(out[base], errors="coerce") - pd.to_numeric(out[count], errors="coerce")
+        cells.append(complement)
+        if count in subtotals:
+            parts = [c for c in counts if c not in subtotals and c != base]
+            subtotals[complement] = [c for c in parts if c not in subtotals[count]]
     column_of = {name: position for position, name in enumerate(cells)}
     # Plain arrays, rows × cells: the tables are small and pandas' per-column overhead was most of the cost.
     values = np.column_stack([pd.to_numeric(out[c], errors="coerce").to_numpy(dtype=float) for c in cells]) \
@@ -134,7 +148,8 @@ def suppress(
     # A small base hides every count in its row, except in rows nobody is in: their zeros are known anyway.
     hidden[small_base & (base_values > 0), 1:] = True
     if rule.secondary and len(out):
-        _secondary(values, hidden, column_of, cells[1:], subtotals, _group_ids(out, group_keys))
+        splits = [(column_of[count], column_of[complement]) for complement, count in others.items()]
+        _secondary(values, hidden, column_of, cells[1:], subtotals, _group_ids(out, group_keys), splits)
 
     suppressed = small_base | hidden[:, 0]
     for column in derived:
@@ -151,6 +166,7 @@ def suppress(
             shown = np.floor(shown / rule.round_to + 0.5) * rule.round_to
         conceal = hidden[:, position] | (in_row_hidden if position else False)
         out[column] = np.where(conceal, np.nan, shown)
+    out = out.drop(columns=list(others))
     out["suppressed"] = suppressed.astype(bool)
     cell_hidden = hidden[:, 1:].any(axis=1) if len(cells) > 1 else np.zeros(len(out), dtype=bool)
     out["suppression_note"] = np.select(
@@ -191,17 +207,20 @@ def _secondary(
     counts: list[str],
     subtotals: dict[str, list[str]],
     group_ids: np.ndarray | None,
+    splits: Sequence[tuple[int, int]] = (),
 ) -> None:
     """Hide one more cell wherever exactly one cell of a known sum is hidden; repeat until nothing changes
     (`hidden` is changed in place; column 0 is the base).
 
     The sums people could use: base = the counts that add up to it (checked per row), each subtotal = its
-    members, base - subtotal = the other members, and, within a breakdown (`group_ids`), each column's total
+    members, base - subtotal = the other members, base = a count + its complement (`splits`), and, within a
+    breakdown (`group_ids`), each column's total
     over groups."""
     def at(names: list[str]) -> list[int]:
         return [column_of[name] for name in names]
 
-    parts = [c for c in counts if c not in subtotals]
+    complements = {complement for _, complement in splits}
+    parts = [c for c in counts if c not in subtotals and column_of[c] not in complements]
     rows = values.shape[0]
     adds_up = values[:, at(parts)].sum(axis=1) == values[:, 0] if parts else np.zeros(rows, dtype=bool)
     equations: list[tuple[list[int], list[int], np.ndarray]] = []
@@ -218,6 +237,7 @@ def _secondary(
     primary = hidden.copy()  # hidden by the rule itself; what follows protects these
     for _ in range(50):
         before = int(hidden.sum())
+        _pair(hidden, splits)
         for totals, members, applies in equations:
             unknown = hidden[:, totals].any(axis=1).astype(int) + hidden[:, members].sum(axis=1)
             chosen = applies & (unknown == 1) & ~known_zero_row
@@ -227,6 +247,7 @@ def _secondary(
             # Bases too: with the whole area's number known, a lone hidden base is the total less the others
             # (and, under a filter, tells that person's filtered answers). Hiding a second base hides that group.
             for column in [0, *at(counts)]:
+                _pair(hidden, splits)
                 hidden_in_group = np.bincount(group_ids, weights=hidden[:, column], minlength=group_ids.max() + 1)
                 eligible = (hidden_in_group[group_ids] == 1) & ~hidden[:, column] & (values[:, column] > 0)
                 if eligible.any():
@@ -240,6 +261,12 @@ def _secondary(
                     _widen_until_unknown(values, hidden, primary, group_ids, column)
         if int(hidden.sum()) == before:
             return
+
+
+def _pair(hidden: np.ndarray, splits: Sequence[tuple[int, int]]) -> None:
+    """base = count + complement: either one hidden leaves both unknown (`hidden` is changed in place)."""
+    for count, complement in splits:
+        hidden[:, [count, complement]] = hidden[:, [count, complement]].any(axis=1, keepdims=True)
 
 
 def _widen_until_unknown(values: np.ndarray, hidden: np.ndarray, primary: np.ndarray, group_ids: np.ndarray,

@@ -55,7 +55,7 @@ def likert_chart(ratings: pd.DataFrame, form: Form, title: str = "") -> alt.Char
     items = ratings.sort_values("pct_top_box", ascending=False)["item"].tolist()
     items = [i for i in items if i in set(segments["item"])]
     segments["item_label"] = [
-        f"{item} — {top:.0f}% Important or Very important (n={n:,})"
+        f"{item} — {MARK if pd.isna(top) else f'{top:.0f}%'} Important or Very important (n={n:,})"
         for item, top, n in zip(segments["item"], segments["pct_top_box"], segments["n"], strict=True)
     ]
     label_order = list(dict.fromkeys(segments.set_index("item").loc[items, "item_label"]))
@@ -167,8 +167,9 @@ COMPARISON_COLOURS = {
 def priority_bars(table: pd.DataFrame, form: Form, title: str = "") -> alt.Chart:
     """The diverging stacked bar for each item of a whole-area priority_breakdown table, centred on the
     neutral answer. A suppressed item gets no bar; an item with a hidden answer count is drawn without that
-    segment and marked "*" after its name."""
-    shown = table[~table["suppressed"].astype(bool) & table["pct"].notna()].copy()
+    segment and marked "*" after its name, and one whose share is hidden (1 to 4 did not rate it important)
+    reads "* Important or Very important"."""
+    shown = table[~table["suppressed"].astype(bool)].copy()
     spread = [c for c in shown.columns if c.startswith("pct_")]
     hidden = shown[spread].isna().any(axis=1)
     shown.loc[hidden, "item"] = shown.loc[hidden, "item"] + " *"

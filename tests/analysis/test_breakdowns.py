@@ -95,6 +95,35 @@ def test_small_counts_inside_a_shown_base_are_hidden_with_a_second_cell(form):
     assert len(hidden) >= 2 and not mansfield["suppressed"]
 
 
+def test_a_share_that_tells_how_many_did_not_rate_it_important_is_hidden(form):
+    # 18 of 19 in Mansfield rate digital innovation important: 94.7% would tell that exactly one did not.
+    rows = _people(MANSFIELD, 19, 18) + _people(NOTTINGHAM, 60, 30) + _people(GEDLING, 50, 20)
+    table = priority_breakdown(add_dimensions(respondent_frame_of(form, rows), form), form, "place",
+                               rule=RULES["default"])
+    mansfield = _row(table, "Mansfield")
+    assert mansfield["n"] == 19 and not mansfield["suppressed"]
+    for figure in ("top_box_n", "pct", "ci_low", "ci_high", "rest_pct"):
+        assert pd.isna(mansfield[figure]), figure
+    assert not mansfield["tested"] and not mansfield["significant"]
+    # ... and the whole area's share less the others would give it back: one more group's share is hidden.
+    assert pd.isna(_row(table, "Gedling")["pct"])
+    assert _row(table, "Nottingham")["pct"] == pytest.approx(50)
+
+
+def test_a_theme_mentioned_by_all_but_a_few_hides_its_share(form):
+    # 27 of Mansfield's 30 mention access: 90% would tell that exactly three did not.
+    rows = [{"district": MANSFIELD}] * 30 + [{"district": NOTTINGHAM}] * 30 + [{"district": GEDLING}] * 30
+    frame = add_dimensions(respondent_frame_of(form, rows), form)
+    answered = pd.DataFrame({"response_id": frame["response_id"], "question_id": "what_matters"})
+    mentions = [*range(1, 28), *range(31, 46), *range(61, 81)]
+    tags = pd.DataFrame([(rid, "what_matters", "access", "negative") for rid in mentions],
+                        columns=["response_id", "question_id", "theme_code", "theme_sentiment"])
+    table = theme_breakdown(frame, tags, answered, "place", rule=RULES["default"]).set_index("group")
+    assert table.loc["Mansfield", "n"] == 30 and pd.isna(table.loc["Mansfield", "pct"])
+    assert pd.isna(table.loc["Nottingham", "pct"])  # else the whole area's count less the others tells it
+    assert table.loc["Gedling", "pct"] == pytest.approx(100 * 20 / 30)
+
+
 def test_weighted_percentage_and_kish_effective_n(area, form):
     weights = pd.Series(np.where(area["place"] == "Mansfield", 2.0, 1.0), index=area.index)
     table = priority_breakdown(area, form, "place", weights=weights, rule=RULES["default"])
@@ -172,8 +201,12 @@ def test_sentences_say_why_a_figure_is_missing_and_never_call_a_big_gap_the_same
 
     row = {"dimension": "place", "group": "Gedling", "item": "Digital innovation in healthcare", "n": 59.0,
            "pct": float("nan"), "rest_pct": 57.0, "suppressed": False, "significant": False}
-    assert describe_difference(row) == ("Gedling: not shown, so that a smaller group's figures cannot be worked "
-                                        "out from it.")
+    assert describe_difference(row) == ("Gedling: not shown, so that a small number of people, here or in another "
+                                        "group, cannot be worked out.")
+    # 40 of 43 rate it important: hidden (3 did not), which is not "too few people have rated" it.
+    whole = {**row, "dimension": "all", "group": "All respondents", "n": 43.0}
+    assert describe_difference(whole) == ("Digital innovation in healthcare: not shown (n = 43), so that a small "
+                                          "number of people cannot be worked out.")
     assert "too few people" in describe_difference({**row, "n": 7.0, "suppressed": True})
     chance = describe_difference({**row, "dimension": "age_band", "group": "Under 16", "pct": 76.0, "rest_pct": 54.0})
     assert chance == ("The group 'Under 16': no clear difference from everyone else on Digital innovation in "

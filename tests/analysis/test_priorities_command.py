@@ -33,8 +33,15 @@ def test_whole_area_is_one_row_per_item(demo_db):
     rows = _json()
     assert len(rows) == 8 and {r["dimension"] for r in rows} == {"all"}
     for row in rows:
-        assert set(row) >= FIELDS and row["n"] == 400 and 0 <= row["ci_low"] <= row["pct"] <= row["ci_high"] <= 100
+        assert set(row) >= FIELDS and row["n"] == 400
         assert row["significant"] is False and row["suppressed"] is False and row["p_adjusted"] is None
+        if row["pct"] is not None:
+            assert 0 <= row["ci_low"] <= row["pct"] <= row["ci_high"] <= 100
+            assert row["n"] - row["top_box_n"] == 0 or row["n"] - row["top_box_n"] >= 5
+    # 1 to 4 of the 400 did not rate one item important: its share would tell that number, so it is hidden.
+    hidden = [row for row in rows if row["pct"] is None]
+    assert [row["item_id"] for row in hidden] == ["supporting_our_workforce"]
+    assert hidden[0]["suppression_note"] == "Some small counts hidden (*)" and hidden[0]["top_box_n"] is None
 
 
 def test_breakdown_by_place_has_every_group_and_item(demo_db):
@@ -58,6 +65,8 @@ def test_suppressed_rows_have_null_for_every_hidden_figure(demo_db):
     assert all(r["n"] >= 10 for r in shown)
     for row in shown:
         assert all(count is None or count == 0 or count >= 5 for count in row["counts"].values())
+        if row["top_box_n"] is not None:
+            assert row["n"] - row["top_box_n"] == 0 or row["n"] - row["top_box_n"] >= 5
 
 
 def test_seldom_heard_groups_by_name(demo_db):

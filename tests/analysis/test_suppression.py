@@ -146,3 +146,37 @@ def test_the_number_in_a_small_group_cannot_be_worked_out_from_the_total():
     out = _suppress(rows, group_keys=["item_id"]).set_index("group")
     assert pd.isna(out.loc["Somewhere else", "n"]) and pd.isna(out.loc["Prefer not to say", "n"])
     assert out.loc[["Ashfield", "Gedling"], "n"].notna().all()
+
+
+def test_a_share_whose_complement_is_small_is_hidden_as_that_small_count_would_be():
+    # 18 of 19 rated it important: the percentage would tell that exactly one person did not.
+    rows = [_row("Asian or Asian British", 0, 0, 1, 8, 10), _row("White", 5, 10, 15, 20, 30)]
+    out = _suppress(rows, complements=["top_box_n"])
+    asian, white = out.iloc[0], out.iloc[1]
+    assert pd.isna(asian["top_box_n"]) and pd.isna(asian["pct"]) and not asian["suppressed"]
+    assert asian["n"] == 19 and asian["suppression_note"] == "Some small counts hidden (*)"
+    assert white["pct"] == pytest.approx(100 * 50 / 80)
+    assert "__not_top_box_n" not in out.columns
+    # Without the complement rule the same table shows 94.7% (what the dashboard showed).
+    assert _suppress(rows).iloc[0]["pct"] == pytest.approx(100 * 18 / 19)
+
+
+def test_a_hidden_complement_is_protected_across_the_breakdown_too():
+    # Mansfield's share is hidden (1 not important); with the whole area's share known, Mansfield's count
+    # would be the total less Nottingham's: the next smallest group's share is hidden too.
+    rows = [_row("Mansfield", 0, 0, 1, 9, 10, item="digital"), _row("Nottingham", 5, 5, 10, 20, 20, item="digital"),
+            _row("Gedling", 6, 6, 10, 14, 14, item="digital")]
+    out = _suppress(rows, complements=["top_box_n"], group_keys=["item_id"])
+    assert pd.isna(out.iloc[0]["pct"])
+    assert pd.isna(out.iloc[2]["top_box_n"]) and pd.isna(out.iloc[2]["pct"])
+    assert out.iloc[1]["pct"] == pytest.approx(100 * 40 / 60)
+
+
+def test_a_large_share_with_a_large_complement_is_shown():
+    out = _suppress([_row("Newark", 2, 3, 5, 20, 30)], complements=["top_box_n"]).iloc[0]
+    assert out["pct"] == pytest.approx(100 * 50 / 60)
+
+
+def test_a_share_of_everyone_is_shown_since_zero_identifies_nobody():
+    out = _suppress([_row("Rushcliffe", 0, 0, 0, 10, 12)], complements=["top_box_n"]).iloc[0]
+    assert out["pct"] == pytest.approx(100)

@@ -213,10 +213,14 @@ def test_workbook_has_every_sheet_frozen_headings_readable_widths_and_numbers_as
     heading = [c.value for c in overall[1]]
     assert heading[:5] == ["Item", "Respondents (n)", "% Important or Very important", "95% interval from",
                            "95% interval to"]
-    first = [c.value for c in overall[2]]
-    assert isinstance(first[1], int) and first[1] == 43
-    assert isinstance(first[2], int | float) and first[3] <= first[2] <= first[4]
-    assert overall["C2"].number_format == "0.0" and overall["C2"].data_type == "n"
+    items = [row for row in overall.iter_rows(min_row=2) if row[0].value][:8]
+    assert all(isinstance(row[1].value, int) and row[1].value == 43 for row in items)
+    # Urgent care: 40 of 43 (3 did not rate it important), so its share reads "*"; the rest are numbers.
+    assert [row[2].value for row in items if not isinstance(row[2].value, int | float)] == ["*"]
+    assert items[0][0].value == "Urgent and emergency care" and items[0][2].value == "*"
+    shown = next(row for row in items if isinstance(row[2].value, int | float))
+    assert shown[3].value <= shown[2].value <= shown[4].value
+    assert shown[2].number_format == "0.0" and shown[2].data_type == "n"
     dictionary = [row for row in book["Data dictionary"].iter_rows(values_only=True)]
     urgent_care = next(row for row in dictionary if row[0] == "top_urgent_care")
     assert urgent_care[1] == "priorities" and urgent_care[4:] == ("1", "Not important at all")
