@@ -28,7 +28,8 @@ vectors of every comment as written, made once by ``bench/build_encoder.py cache
 text (a featurised comment is mapped back to the comment as written; a text with no cached vector, e.g. a clause
 the tagger scores to place a theme, gets zeros). Its extra variant ``ens`` (wmty) / task ``px-held-out`` scale
 ``ens`` averages the model's scores with a logistic regression per theme on the vector alone, fitted on the same
-training comments (the number after ``ens`` is the regression's share, default 0.5). ``wmty-sentiment`` runs
+training comments (the number after ``ens`` is the regression's share, default 0.5; ``hens`` followed by a scale:
+the vector in the hand-coded stage as ``human`` and the averaged regressions, share 0.5). ``wmty-sentiment`` runs
 ``bench/wmty_sentiment_loso.py`` with the vector (times each scale) appended to the sentiment model's features.
 Needs ../shared (or ENGAGEMENT_SHARED_DIR); writes nothing to the repository. Results: data/eval/README.md.
 """
@@ -204,7 +205,7 @@ def wmty(variants: list[str], cache: Path) -> None:
     sources = np.array([public_source(record) for record in records])
     public = featurise([r.text for r in records], [r.question for r in records], codebook)
     scored = coded_dev_comments(2)
-    extra = coded_dev_comments(1)
+    extra = [c for version in (1, 3) for c in wmty_loso._maybe_dev(version)]  # as shipped: sets 1 and 3 teach too
     everyone = [*scored, *extra]
     coded = featurise([c.text for c in everyone], [c.question for c in everyone], codebook)
     position = {id(c): i for i, c in enumerate(everyone)}
@@ -247,10 +248,10 @@ def wmty(variants: list[str], cache: Path) -> None:
                 [c.source for c in training],
                 WMTY_RECIPE,
             )
-            if kind == "ens":
+            if kind in ("ens", "hens"):
                 vectors = sentence_vectors([coded.texts[position[id(c)]] for c in training])
                 regressions = embedding_only(vectors, indicator([c.codes for c in training], codebook.codes))
-                model = with_embedding_vote(model, regressions, scale or 0.5)
+                model = with_embedding_vote(model, regressions, (scale if kind == "ens" else 0) or 0.5)
             return wmty_loso.tag(model, held_out)
 
         result = leave_one_source_out(scored, train_and_predict, codebook.codes, extra_training=extra)
