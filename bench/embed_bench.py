@@ -5,6 +5,9 @@
     PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py sentiment --scales 0,1,3 [--bias 0,0.6,0.4]
     PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py px --scales 1 --services 111
     PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py px-held-out --scales 0,1 --services 111,PTS
+    PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py wmty --encoder contextual --variants base,rawhuman1,ens
+    PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py px-held-out --encoder contextual --scales 0,1,ens
+    PYTHONPATH=$PWD .venv/bin/python bench/embed_bench.py wmty-sentiment --encoder contextual --scales 0,1,2
 
 A comment's vector is the mean of its word pieces' vectors in a static model distilled from all-MiniLM-L6-v2
 (``bench/build_embeddings.py``; needs the ``model2vec`` package, pinned there, at run time only numpy and
@@ -19,12 +22,22 @@ label, definition, include notes, typical phrases and examples), ``protovec`` (v
 raw comment appended. ``px``: ``bench/adapt_bench.py``'s px rows (model refitted without a NEAS service, adapted to
 200 suggested comments) with the vector appended to the px model's words; ``px-held-out`` adds macro-F1 (no
 adaptation) for each scale.
+
+``--encoder contextual`` uses the frozen all-MiniLM-L6-v2 transformer (mean pooled, unit length) instead: the
+vectors of every comment as written, made once by ``bench/build_encoder.py cache`` (var/encoder/), looked up by
+text (a featurised comment is mapped back to the comment as written; a text with no cached vector, e.g. a clause
+the tagger scores to place a theme, gets zeros). Its extra variant ``ens`` (wmty) / task ``px-held-out`` scale
+``ens`` averages the model's scores with a logistic regression per theme on the vector alone, fitted on the same
+training comments (the number after ``ens`` is the regression's share, default 0.5; ``hens`` followed by a scale:
+the vector in the hand-coded stage as ``human`` and the averaged regressions, share 0.5). ``wmty-sentiment`` runs
+``bench/wmty_sentiment_loso.py`` with the vector (times each scale) appended to the sentiment model's features.
 Needs ../shared (or ENGAGEMENT_SHARED_DIR); writes nothing to the repository. Results: data/eval/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -42,6 +55,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model is a local folder; not
 # Where bench/build_embeddings.py --out puts the distilled static model (not shipped: see data/eval/README.md).
 MODEL_DIR = Path("/tmp/minilm-static")
 _QUESTION_TOKEN = re.compile(r"^qkind\w+ ")  # the theme model's question-kind token is not English
+ENCODER = "static"  # or "contextual": bench/build_encoder.py's cached MiniLM vectors
+PRECISION = "fp32"  # which of build_encoder.py's exports made the cached contextual vectors
+_WRITTEN: dict[str, str] = {}  # contextual: the comment as written for each featurised (lemma) text
+_UNCACHED: list[int] = [0]  # contextual: texts looked up with no cached vector (given zeros)
 
 
 @lru_cache(maxsize=1)
@@ -51,9 +68,40 @@ def _static_model():  # noqa: ANN202
     return StaticModel.from_pretrained(MODEL_DIR, force_download=False)
 
 
+@lru_cache(maxsize=1)
+def _contextual_cache() -> tuple[dict[str, int], np.ndarray]:
+    from build_encoder import ENCODER_DIR
+
+    texts = json.loads((ENCODER_DIR / "texts.json").read_text(encoding="utf-8"))
+    return {text: i for i, text in enumerate(texts)}, np.load(ENCODER_DIR / f"vectors-{PRECISION}-128.npy")
+
+
+def _remember_written_texts() -> None:
+    """Every featurise call from here on records which comment as written each featurised text came from, so the
+    contextual vector is of the comment, not of its lemmas (the wrapped models only see lemma texts)."""
+    import nlp.train
+
+    featurise = nlp.train.featurise
+
+    def remembering(texts, questions, codebook):  # noqa: ANN001, ANN202
+        found = featurise(texts, questions, codebook)
+        _WRITTEN.update(zip(found.texts, found.raw, strict=True))
+        return found
+
+    nlp.train.featurise = remembering
+
+
 def sentence_vectors(texts: list[str]) -> np.ndarray:
     """Unit-length vectors (mean of the word pieces' static vectors), float32; zeros for a text with no known
-    piece. model2vec's StaticModel: a table lookup in numpy, no transformer at run time."""
+    piece. model2vec's StaticModel: a table lookup in numpy, no transformer at run time. With the contextual
+    encoder: the cached MiniLM vector of the comment as written (zeros when none is cached)."""
+    if ENCODER == "contextual":
+        row_of, cached = _contextual_cache()
+        rows = np.array([row_of.get(_WRITTEN.get(text, text), -1) for text in texts], dtype=np.int64)
+        _UNCACHED[0] += int((rows < 0).sum())
+        vectors = cached[np.maximum(rows, 0)].astype(np.float32)
+        vectors[rows < 0] = 0.0
+        return vectors
     cleaned = [_QUESTION_TOKEN.sub("", text) for text in texts]
     vectors = _static_model().encode(cleaned, use_multiprocessing=False)
     return np.nan_to_num(np.asarray(vectors, dtype=np.float32))
@@ -84,6 +132,45 @@ class WithVectors:
         return sparse.hstack([words, *map(sparse.csr_matrix, blocks)], format="csr")
 
 
+ENSEMBLE_C = 10.0  # unit-length 384-d vectors: C 1 left the per-theme regressions close to their base rates
+
+
+def embedding_only(vectors: np.ndarray, labels: np.ndarray, known: np.ndarray | None = None) -> list:
+    """A logistic regression per label on the sentence vector alone, on the rows where the label is known; None
+    where a label has fewer than 5 examples either way."""
+    from sklearn.linear_model import LogisticRegression
+
+    fitted = []
+    for j in range(labels.shape[1]):
+        rows = known[:, j] if known is not None else np.ones(len(labels), dtype=bool)
+        y = labels[rows, j]
+        enough = 5 <= y.sum() <= len(y) - 5
+        fitted.append(LogisticRegression(C=ENSEMBLE_C, max_iter=2000).fit(vectors[rows], y) if enough else None)
+    return fitted
+
+
+def with_embedding_vote(model, regressions: list, share: float):  # noqa: ANN001, ANN201
+    """``model`` whose scores are averaged (``share`` to the regressions) with the per-label regressions on the
+    sentence vector, where a label has one; its thresholds are kept. A comment with no word the model knows
+    still gets no model themes."""
+    model_scores = model.scores
+
+    def scores(texts, hits):  # noqa: ANN001, ANN202
+        found = model_scores(texts, hits)
+        if not len(texts):
+            return found
+        vectors = sentence_vectors(list(texts))
+        nothing = ~found.any(axis=1)
+        for j, regression in enumerate(regressions):
+            if regression is not None:
+                found[:, j] = (1 - share) * found[:, j] + share * regression.predict_proba(vectors)[:, 1]
+        found[nothing] = 0.0
+        return found
+
+    model.scores = scores
+    return model
+
+
 def theme_prototypes(codebook) -> np.ndarray:  # noqa: ANN001
     """One unit vector per theme: the mean vector of its label, definition, include notes, typical phrases and
     example comments that carry it."""
@@ -110,7 +197,7 @@ def wmty(variants: list[str], cache: Path) -> None:
         prior_labels,
         public_source,
     )
-    from nlp.wmty_eval import coded_dev_comments, leave_one_source_out
+    from nlp.wmty_eval import coded_dev_comments, indicator, leave_one_source_out
 
     codebook = load_codebook("wmty")
     started = time.perf_counter()
@@ -118,7 +205,7 @@ def wmty(variants: list[str], cache: Path) -> None:
     sources = np.array([public_source(record) for record in records])
     public = featurise([r.text for r in records], [r.question for r in records], codebook)
     scored = coded_dev_comments(2)
-    extra = coded_dev_comments(1)
+    extra = [c for version in (1, 3) for c in wmty_loso._maybe_dev(version)]  # as shipped: sets 1 and 3 teach too
     everyone = [*scored, *extra]
     coded = featurise([c.text for c in everyone], [c.question for c in everyone], codebook)
     position = {id(c): i for i, c in enumerate(everyone)}
@@ -135,11 +222,11 @@ def wmty(variants: list[str], cache: Path) -> None:
         raw_of = raw_lookup if kind.startswith("raw") else None
         prototypes = theme_prototypes(codebook) if "proto" in kind else None
         with_vector = kind.endswith("protovec")
-        stage = "both" if "both" in kind else ("human" if kind != "base" else "base")
+        stage = "both" if "both" in kind else ("human" if kind not in ("base", "ens") else "base")
         t0 = time.perf_counter()
 
         def train_and_predict(source, training, held_out, stage=stage, scale=scale, raw_of=raw_of,  # noqa: ANN001, ANN202
-                              prototypes=prototypes, with_vector=with_vector):
+                              prototypes=prototypes, with_vector=with_vector, kind=kind):
             vectorizer, prior = wmty_loso._prior(codebook, source, WMTY_RECIPE, cache, lambda: public_without(source))
             if stage in ("human", "both"):
                 wrapped = WithVectors(vectorizer, scale, raw_of, prototypes, with_vector)
@@ -161,11 +248,16 @@ def wmty(variants: list[str], cache: Path) -> None:
                 [c.source for c in training],
                 WMTY_RECIPE,
             )
+            if kind in ("ens", "hens"):
+                vectors = sentence_vectors([coded.texts[position[id(c)]] for c in training])
+                regressions = embedding_only(vectors, indicator([c.codes for c in training], codebook.codes))
+                model = with_embedding_vote(model, regressions, (scale if kind == "ens" else 0) or 0.5)
             return wmty_loso.tag(model, held_out)
 
         result = leave_one_source_out(scored, train_and_predict, codebook.codes, extra_training=extra)
         other = sum("T99" in p for p in result.predicted)
-        print(f"== {variant} ({time.perf_counter() - t0:.0f} s; Other predicted {other})", flush=True)
+        print(f"== {variant} ({time.perf_counter() - t0:.0f} s; Other predicted {other}; texts without a cached "
+              f"vector so far {_UNCACHED[0]})", flush=True)
         print(result.to_text(), flush=True)
 
 
@@ -211,6 +303,30 @@ def sentiment(scales: list[float], bias: tuple[float, float, float] | None = Non
             print(f"== scale {scale} mean {kind}", mean, flush=True)
 
 
+def wmty_sentiment(scales: list[float], weight: str) -> None:
+    """bench/wmty_sentiment_loso.py (each source of set 2 left out, scored against the coders' sentiment) with the
+    sentence vector of the comment as written (times ``scale``) after the sentiment model's features."""
+    import wmty_sentiment_loso
+
+    from nlp.models import SentimentModel
+
+    for scale in scales:
+
+        class WithSentenceVectors(SentimentModel):
+            def _matrix(self, texts, raw_texts, scale=scale):  # noqa: ANN001, ANN202
+                matrix = super()._matrix(texts, raw_texts)
+                if not scale:
+                    return matrix
+                block = sentence_vectors(list(raw_texts if raw_texts is not None else texts)) * scale
+                return sparse.hstack([matrix, sparse.csr_matrix(block)], format="csr")
+
+        wmty_sentiment_loso.SentimentModel = WithSentenceVectors
+        print(f"== wmty sentiment, vector scale {scale}", flush=True)
+        sys.argv = ["wmty_sentiment_loso.py", "--weights", weight]
+        wmty_sentiment_loso.main()
+        print(f"   texts without a cached vector so far {_UNCACHED[0]}", flush=True)
+
+
 def px(scale: float, services: list[str]) -> None:
     """adapt_bench's px rows (model refitted without a NEAS service, then adapted to 200 suggested comments) with
     the sentence vector (times ``scale``) after the TF-IDF words of the px model."""
@@ -224,9 +340,10 @@ def px(scale: float, services: list[str]) -> None:
     adapt_bench.px([1.0], services)
 
 
-def px_held_out(scales: list[float], services: list[str]) -> None:
+def px_held_out(scales: list[str], services: list[str]) -> None:
     """px micro- and macro-F1 (labels with 5+ comments there) on a NEAS service the model was refitted without,
-    no adaptation, for each scale of the vector block (0: the shipped features)."""
+    no adaptation, for each scale of the vector block (0: the shipped features; ``ens``: the shipped features,
+    scores averaged with per-label regressions on the vector)."""
     import adapt_bench
     from sklearn.metrics import f1_score
 
@@ -247,34 +364,49 @@ def px_held_out(scales: list[float], services: list[str]) -> None:
         truth[:, codebook.codes.index(codebook.not_codeable)] = 0
         counted = truth.sum(axis=0) >= 5
         subset = adapt_bench._subset(features, held)
-        for scale in scales:
+        for name in scales:
+            ensemble = name.startswith("ens")
+            scale = 0.0 if ensemble else float(name)
             nlp.models._fitted_vectorizer = (
                 (lambda texts, most, scale=scale: WithVectors(fitted_vectorizer(texts, most), scale))
                 if scale
                 else fitted_vectorizer
             )
             model = fit_px(adapt_bench._subset(features, train), [records[i] for i in train], codebook)
+            if ensemble:
+                labels, known = label_matrix([records[i] for i in train], codebook.codes)
+                known[:, codebook.codes.index(codebook.not_codeable)] = False
+                vectors = sentence_vectors([features.texts[i] for i in train])
+                model = with_embedding_vote(model, embedding_only(vectors, labels, known), float(name[3:] or 0.5))
             got = theme_decisions(model, codebook, subset.texts, subset.hits)
             per_label = f1_score(truth, got, average=None, zero_division=0)
             micro = f1_score(truth, got, average="micro", zero_division=0)
-            print(f"== px held-out {service} scale {scale}: micro {micro:.3f} macro {per_label[counted].mean():.3f}")
+            print(f"== px held-out {service} scale {name}: micro {micro:.3f} macro {per_label[counted].mean():.3f}"
+                  f" (texts without a cached vector so far {_UNCACHED[0]})", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("task", choices=("wmty", "sentiment", "px", "px-held-out"))
+    parser.add_argument("task", choices=("wmty", "sentiment", "px", "px-held-out", "wmty-sentiment"))
     parser.add_argument("--variants", default="base,human1")
     parser.add_argument("--scales", default="0,1")
     parser.add_argument("--bias", help="sentiment: class-score bias (positive,neutral,negative) instead of shipped")
     parser.add_argument("--services", default="111", help="px: NEAS services to hold out")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/embed-cache"))
     parser.add_argument("--model", type=Path, default=MODEL_DIR, help="the distilled static model's folder")
+    parser.add_argument("--encoder", choices=("static", "contextual"), default="static")
+    parser.add_argument("--precision", default=PRECISION, help="contextual: which export's cached vectors")
+    parser.add_argument("--weight", default="3", help="wmty-sentiment: weight of the coders' sentiment (3 shipped)")
     arguments = parser.parse_args()
-    globals()["MODEL_DIR"] = arguments.model
+    globals().update(MODEL_DIR=arguments.model, ENCODER=arguments.encoder, PRECISION=arguments.precision)
+    if arguments.encoder == "contextual":
+        _remember_written_texts()
     if arguments.task == "wmty":
         wmty(arguments.variants.split(","), arguments.cache)
     elif arguments.task == "px-held-out":
-        px_held_out([float(s) for s in arguments.scales.split(",")], arguments.services.split(","))
+        px_held_out(arguments.scales.split(","), arguments.services.split(","))
+    elif arguments.task == "wmty-sentiment":
+        wmty_sentiment([float(s) for s in arguments.scales.split(",")], arguments.weight)
     elif arguments.task == "px":
         px(float(arguments.scales), arguments.services.split(","))
     else:
