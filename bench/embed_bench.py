@@ -265,22 +265,14 @@ def sentiment(scales: list[float], bias: tuple[float, float, float] | None = Non
     import sentiment_bench
 
     from nlp.features import praise_only
-    from nlp.models import SentimentModel
     from nlp.train import PHASE1_SENTIMENT_WEIGHT, SENTIMENT_BIAS
 
     records, features = sentiment_bench._load()
     vectors = sentence_vectors(features.raw)
     row_of = {text: i for i, text in enumerate(features.raw)}
     for scale in scales:
-
-        class WithSentenceVectors(SentimentModel):
-            def _matrix(self, texts, raw_texts, scale=scale):  # noqa: ANN001, ANN202
-                matrix = super()._matrix(texts, raw_texts)
-                if not scale:
-                    return matrix
-                block = vectors[[row_of[text] for text in raw_texts]] * scale
-                return sparse.hstack([matrix, sparse.csr_matrix(block)], format="csr")
-
+        WithSentenceVectors = _sentiment_with_vectors(  # noqa: N806
+            scale, lambda texts, raw_texts: vectors[[row_of[text] for text in raw_texts]])
         results = {}
         for split, (train, test) in sentiment_bench._splits(records).items():
             model = WithSentenceVectors.fit(
@@ -303,24 +295,30 @@ def sentiment(scales: list[float], bias: tuple[float, float, float] | None = Non
             print(f"== scale {scale} mean {kind}", mean, flush=True)
 
 
+def _sentiment_with_vectors(scale: float, vectors_of) -> type:  # noqa: ANN001
+    """The sentiment model with ``vectors_of(texts, raw_texts)`` (times ``scale``) after its own features."""
+    from nlp.models import SentimentModel
+
+    class WithSentenceVectors(SentimentModel):
+        def _matrix(self, texts, raw_texts):  # noqa: ANN001, ANN202
+            matrix = super()._matrix(texts, raw_texts)
+            if not scale:
+                return matrix
+            block = vectors_of(texts, raw_texts) * scale
+            return sparse.hstack([matrix, sparse.csr_matrix(block)], format="csr")
+
+    return WithSentenceVectors
+
+
 def wmty_sentiment(scales: list[float], weight: str) -> None:
     """bench/wmty_sentiment_loso.py (each source of set 2 left out, scored against the coders' sentiment) with the
     sentence vector of the comment as written (times ``scale``) after the sentiment model's features."""
     import wmty_sentiment_loso
 
-    from nlp.models import SentimentModel
 
     for scale in scales:
-
-        class WithSentenceVectors(SentimentModel):
-            def _matrix(self, texts, raw_texts, scale=scale):  # noqa: ANN001, ANN202
-                matrix = super()._matrix(texts, raw_texts)
-                if not scale:
-                    return matrix
-                block = sentence_vectors(list(raw_texts if raw_texts is not None else texts)) * scale
-                return sparse.hstack([matrix, sparse.csr_matrix(block)], format="csr")
-
-        wmty_sentiment_loso.SentimentModel = WithSentenceVectors
+        wmty_sentiment_loso.SentimentModel = _sentiment_with_vectors(
+            scale, lambda texts, raw_texts: sentence_vectors(list(raw_texts if raw_texts is not None else texts)))
         print(f"== wmty sentiment, vector scale {scale}", flush=True)
         sys.argv = ["wmty_sentiment_loso.py", "--weights", weight]
         wmty_sentiment_loso.main()
