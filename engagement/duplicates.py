@@ -329,8 +329,9 @@ def shown_text(engine: Engine, pairs: pd.DataFrame, form: Form) -> pd.DataFrame:
     long = long.assign(order=long["question_id"].map(order)).sort_values(["response_id", "order"])
     complete = long.groupby("response_id")["redacted"].apply(lambda s: s.notna().all())
     redacted = long.groupby("response_id")["redacted"].agg(lambda s: " ".join(s.dropna()))
-    redacted = redacted.where(complete, "(not shown until the written answers are analysed on "
-                                        "“Comments and themes”)")
+    redacted = redacted.where(complete, "(Not shown until the written answers are analysed: open “Comments and "
+                                        "themes”, which analyses new answers in the background, then come back "
+                                        "here.)")
     shown = pairs.copy()
     for side in ("first", "second"):
         shown[f"{side}_text"] = shown[f"{side}_response_id"].map(redacted)

@@ -78,6 +78,26 @@ def test_admin_adds_a_user_changes_roles_and_disables_them_in_the_app(session, d
     assert all(e.actor == "boss" for e in session.exec(select(AuditEvent).where(AuditEvent.target_id == "vol7")))
 
 
+def test_a_refused_new_user_keeps_what_was_typed_and_an_added_one_empties_the_form(session, db_url):
+    """Found when this was tried: a bad username or a short password emptied every field, so the administrator
+    typed it all again."""
+    app = open_page("admin_users", username="boss")
+    password = "Their first password (at least 12 characters)"
+    widget(app, "text_input", "New username").input("vol7")
+    widget(app, "text_input", password).input("short")
+    widget(app, "multiselect", "Roles").set_value(["volunteer"])
+    click(app, "Add user")
+    assert any("Password: at least 12 characters" in e.value for e in app.error)
+    assert widget(app, "text_input", "New username").value == "vol7"
+    assert widget(app, "multiselect", "Roles").value == ["volunteer"]
+    widget(app, "text_input", password).input("long enough password")  # only the refused field is typed again
+    click(app, "Add user")
+    assert any("Added vol7" in s.value for s in app.success)
+    assert widget(app, "text_input", "New username").value == ""
+    assert widget(app, "text_input", password).value == ""
+    assert widget(app, "multiselect", "Roles").value == []
+
+
 def test_admin_erases_by_reference_and_sets_retention_in_the_app(session, form, db_url):
     response = submit_response(session, form, valid_answers(what_matters="Zebracorn"))
     app = open_page("admin_privacy")
@@ -94,6 +114,29 @@ def test_admin_erases_by_reference_and_sets_retention_in_the_app(session, form, 
     widget(app, "number_input", "Retention period in days").set_value(90)
     click(app, "Save retention period")
     assert retention_days(session, form.slug) == 90
+
+
+def test_a_refused_erasure_keeps_the_typed_reference_and_a_done_one_empties_the_form(session, form, db_url):
+    """Found when this was tried: a mistyped reference, or forgetting the tick, emptied the reference box."""
+    response = submit_response(session, form, valid_answers())
+    app = open_page("admin_privacy")
+    reference = "Reference (shown to the respondent when they submitted, R-…)"
+    sure = "I have checked the reference: erase this response for good"
+    widget(app, "text_input", reference).input(response.reference)
+    click(app, "Erase")
+    assert [e.value for e in app.error] == ["Tick the box to confirm the erasure."]
+    assert widget(app, "text_input", reference).value == response.reference
+    widget(app, "text_input", reference).input(response.reference + "X")
+    widget(app, "checkbox", sure).check()
+    click(app, "Erase")
+    assert [e.value for e in app.error] == [
+        f"No response has the reference '{response.reference}X'. Nothing was changed."]
+    assert widget(app, "text_input", reference).value == response.reference + "X"
+    widget(app, "text_input", reference).input(response.reference)  # the tick stays from the refused try
+    click(app, "Erase")
+    assert any(f"Erased {response.reference}" in s.value for s in app.success)
+    assert widget(app, "text_input", reference).value == ""
+    assert widget(app, "checkbox", sure).value is False
 
 
 def test_subject_access_offers_only_the_file_of_the_reference_asked_for(session, form, db_url):

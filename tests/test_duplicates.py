@@ -159,6 +159,15 @@ def test_the_command_lists_pairs_as_json_and_records_a_decision(session, form, d
     assert result.exit_code != 0 and "No response has the reference R-NOPE" in result.output
 
 
+def test_the_command_says_one_pair_in_the_singular(session, form, db_url):
+    """Found when this was tried: "1 pairs of likely duplicates"."""
+    person(session, form)
+    person(session, form, channel="paper")
+    result = CliRunner().invoke(main, ["duplicates", "find", "--survey", form.slug])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("1 pair of likely duplicates, 1 waiting for a decision (")
+
+
 def test_people_who_did_not_say_their_place_or_sex_are_not_alike_for_that(session, form, db_url):
     for district, sex in (("prefer_not_to_say", "female"), ("outside_area", "female"),
                           (NOTTINGHAM, "prefer_not_to_say")):

@@ -51,7 +51,8 @@ def duplicates_find(survey: str, as_json: bool) -> None:
         rows = json.loads(pairs[SHOWN].to_json(orient="records", date_format="iso"))
         click.echo(json.dumps({"pairs": rows, "flagged": len(pairs), "undecided": undecided, "seconds": seconds}))
         return
-    click.echo(f"{len(pairs)} pairs of likely duplicates, {undecided} waiting for a decision ({seconds} s).")
+    click.echo(f"{len(pairs)} pair{'' if len(pairs) == 1 else 's'} of likely duplicates, {undecided} waiting for a "
+               f"decision ({seconds} s).")
     if len(pairs):
         click.echo(pairs[SHOWN].fillna("").to_string(index=False))
         click.echo("Decide on the 'Likely duplicates' page, or: engagement duplicates decide REF OTHER_REF "

@@ -62,7 +62,8 @@ if preview and st.button("Remove what is past its retention period now"):
 
 st.header("Erase a response", divider="blue")
 st.caption("Removes the response and everything derived from it. The audit log records only that it happened.")
-with st.form("erase", clear_on_submit=True):
+# A refused erasure keeps the typed reference; each erasure gets a fresh form (a new key), so it starts empty.
+with st.form(f"erase_{st.session_state.get('erasures', 0)}"):
     reference = st.text_input("Reference (shown to the respondent when they submitted, R-…)")
     sure = st.checkbox("I have checked the reference: erase this response for good")
     if st.form_submit_button("Erase"):
@@ -76,6 +77,7 @@ with st.form("erase", clear_on_submit=True):
                 st.error(escape_markdown(str(exc)))
             else:
                 st.session_state["privacy_done"] = " ".join(erased.sentences())
+                st.session_state["erasures"] = st.session_state.get("erasures", 0) + 1
                 st.rerun()
 
 st.header("Subject access", divider="blue")

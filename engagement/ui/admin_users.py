@@ -24,7 +24,8 @@ with Session(engine()) as session:
 st.dataframe(users, hide_index=True)
 
 st.header("Add a user", divider="blue")
-with st.form("add_user", clear_on_submit=True):
+# A refused entry keeps what was typed; each added user gets a fresh form (a new key), so it starts empty.
+with st.form(f"add_user_{st.session_state.get('users_added', 0)}"):
     new_name = st.text_input("New username")
     new_password = st.text_input("Their first password (at least 12 characters)", type="password")
     new_roles = st.multiselect("Roles", list(ROLES), format_func=ROLES.get)
@@ -36,6 +37,7 @@ with st.form("add_user", clear_on_submit=True):
             st.error(escape_markdown(str(exc)))
         else:
             st.session_state["users_done"] = f"Added {account.username}."
+            st.session_state["users_added"] = st.session_state.get("users_added", 0) + 1
             st.rerun()
 
 if users:
