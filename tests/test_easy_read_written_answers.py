@@ -137,7 +137,7 @@ def test_the_comments_page_counts_easy_read_responses_in_its_synthetic_data_noti
     submit_many(session, form, [(valid_answers(), Provenance(is_synthetic=True)) for _ in range(4)])
     submit_many(session, easy, [(easy_read_answers(), Provenance(is_synthetic=True)) for _ in range(2)])
     app = open_page("comments", roles=("analyst",))
-    assert "6 of these 6 responses" in app.warning[0].value
+    assert "6 of the 6 responses to this survey" in app.warning[0].value
 
 
 def test_the_exports_page_counts_easy_read_responses_in_its_synthetic_data_notice(session, form, db_url):
@@ -145,7 +145,7 @@ def test_the_exports_page_counts_easy_read_responses_in_its_synthetic_data_notic
     submit_many(session, form, [(valid_answers(), Provenance(is_synthetic=True)) for _ in range(4)])
     submit_many(session, easy, [(easy_read_answers(), Provenance(is_synthetic=True)) for _ in range(2)])
     app = open_page("export", roles=("comms",))
-    assert "6 of these 6 responses" in app.warning[0].value
+    assert "6 of the 6 responses to this survey" in app.warning[0].value
 
 
 def test_you_said_we_did_can_quote_an_easy_read_respondent(easy_read_wants_gp_appointments, form):
