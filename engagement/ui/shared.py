@@ -64,7 +64,7 @@ def current_form() -> Form:
 def synthetic_notice(synthetic: int, total: int) -> None:
     if synthetic:
         st.warning(
-            f"**Synthetic demo data:** {synthetic:,} of the {total:,} responses to this survey were made up by the demo "
-            "generator, not given by real people. Remove them with `engagement demo --remove`.",
+            f"**Synthetic demo data:** {synthetic:,} of the {total:,} responses to this survey were made up by the "
+            "demo generator, not given by real people. Remove them with `engagement demo --remove`.",
             icon=":material/science:",
         )
