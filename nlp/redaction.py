@@ -110,6 +110,7 @@ CUE = re.compile(
     r"|(?P<thanks>(?i:thanks to|thank you to|thank you|thanks|especially|spoke to|"
     r"spoke with|speak to|praise for|shout out to|shoutout to))\s+(?=[A-Z])"
     r"|(?P<signoff>(?i:regards|best wishes|many thanks|kind thanks|sincerely|feedback from|love from)),?\s+(?=[A-Z])"
+    r"|(?P<contact>(?i:call|ring|phone|contact|ask for|asked for|email|text))\s+(?=[A-Z])"
     rf")(?=(?P<name>{NAME_WORD}))"  # a lookahead, so "Thanks to Dr Okafor" still sees "Dr Okafor"
 )
 # Words at least one of which every CUE match contains: a fast set test before the slower regular expression.
@@ -119,7 +120,8 @@ CUE_WORDS = frozenset(
     carer consultant surgeon hca paramedic visitor pharmacist registrar husband wife partner son daughter mum mom
     mam mother dad father grandad grandpa grandma granny nan nana brother aunt auntie uncle friend baby grandson
     granddaughter niece nephew fiance fiancee neighbour stepson stepdaughter called named name names known thanks
-    thank especially ask asked spoke speak praise shout shoutout regards wishes sincerely feedback love
+    thank especially ask asked spoke speak praise shout shoutout regards wishes sincerely feedback love call ring
+    phone contact email text
     """.split()  # noqa: SIM905
 )
 PUNCTUATION_TO_SPACE = str.maketrans({char: " " for char in '!"#$%&()*+,./:;<=>?@[\\]^_`{|}~\n\t'})
@@ -333,18 +335,38 @@ class NameFinder:
         if CUE_WORDS.isdisjoint(words) and WORKPLACE_WORDS.isdisjoint(words):
             return names  # most comments: no cue word at all, so skip the slower patterns
         for match in CUE.finditer(text):
-            cue = next(group for group in ("title", "role", "family", "called", "thanks", "signoff") if match[group])
+            cue = next(group for group in ("title", "role", "family", "called", "thanks", "signoff", "contact")
+                       if match[group])
             if cue == "role" and match["role"].lower() not in STRONG_ROLES:
                 cue = "weak_role"
             word = POSSESSIVE.sub("", match["name"])  # "Dr Patel's clinic": redact "Patel"
             start, end = match.start("name"), match.start("name") + len(word)
             title = (match["title"] or "").lower()
+            if cue == "contact":  # "call Jane Doe", but not "call Boots Pharmacy" or "contact Healthwatch"
+                full = self._full_name_end(text, start, end)
+                if full and not _overlaps(names, start, full) and not self._not_a_person(text, start, full):
+                    names.append(Redaction("NAME", start, full))
+                continue
             if len(word) > 1 and self._cued_word_is_name(word, cue, title) and not self._not_a_person(text, start, end):
                 names.extend(self._extend(text, start, end, names))
         for match in WORKPLACE_CUE.finditer(text) if not WORKPLACE_WORDS.isdisjoint(words) else ():
             if self._could_be_name(match["name"]) and not _overlaps(names, *match.span("name")):
                 names.append(Redaction("NAME", *match.span("name")))
         return names
+
+    def _full_name_end(self, text: str, start: int, end: int) -> int | None:
+        """After "call", "ring", "contact", "ask for": where a first name and surname end, or None. The first word
+        must be one English writes capitalised more often than not ("Jane", not "Healthwatch" or "Social"); the
+        surname only not a much commoner ordinary word ("Doe", not "Pharmacy")."""
+        first = text[start:end]
+        written, lower = self._probabilities.get(first), self._probabilities.get(first.lower())
+        if written is None or (lower is not None and lower >= written):
+            return None
+        surname = NEXT_NAME.match(text, end)
+        if not surname or surname[1].lower() in STOP_WORDS or surname[1].lower() in NOT_NAMES:
+            return None
+        word = POSSESSIVE.sub("", surname[1])  # "Children's Hospital" is judged by "Children"
+        return None if self._probability(word.lower()) > self._probability(word) + 1.5 else surname.end()
 
     def _extend(self, text: str, start: int, end: int, found: Sequence[Redaction]) -> list[Redaction]:
         """The cued name with its surname ("Dr Ifeoma Nwosu") and any names listed after it ("Priya and Tom")."""

@@ -70,6 +70,25 @@ def test_name_cues_and_look_alikes(text: str, expected: str) -> None:
     assert redact(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Found by a new-user review: the name reached the comms CSV.
+        ("call Jane Doe 07700 900123", "call [NAME] [PHONE]"),
+        ("Please ring Mary Smith about my appointment", "Please ring [NAME] about my appointment"),
+        ("contact Tom Hughes if you need more", "contact [NAME] if you need more"),
+        ("Ask for Jane Doe at the desk", "Ask for [NAME] at the desk"),
+        ("call NHS 111 first", "call NHS 111 first"),
+        ("contact Healthwatch Nottingham", "contact Healthwatch Nottingham"),
+        ("ring Social Services", "ring Social Services"),
+        ("Call Boots Pharmacy for repeats", "Call Boots Pharmacy for repeats"),
+        ("Maybe contact Sheffield Children's Hospital", "Maybe contact Sheffield Children's Hospital"),
+    ],
+)
+def test_a_full_name_after_call_ring_or_contact_is_a_name(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
 def test_a_number_written_with_plus_44_and_a_bracketed_zero_is_a_phone_number() -> None:
     assert redact("Ring +44 (0)115 496 0123 please") == "Ring [PHONE] please"
 
