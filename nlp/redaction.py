@@ -363,10 +363,10 @@ class NameFinder:
         if written is None or (lower is not None and lower >= written):
             return None
         surname = NEXT_NAME.match(text, end)
-        if not surname or surname[1].lower() in STOP_WORDS or surname[1].lower() in NOT_NAMES:
+        # Judged as a word after a role is ("Children's Hospital" by "Children").
+        if not surname or not self._cued_word_is_name(POSSESSIVE.sub("", surname[1]), "contact"):
             return None
-        word = POSSESSIVE.sub("", surname[1])  # "Children's Hospital" is judged by "Children"
-        return None if self._probability(word.lower()) > self._probability(word) + 1.5 else surname.end()
+        return surname.end()
 
     def _extend(self, text: str, start: int, end: int, found: Sequence[Redaction]) -> list[Redaction]:
         """The cued name with its surname ("Dr Ifeoma Nwosu") and any names listed after it ("Priya and Tom")."""

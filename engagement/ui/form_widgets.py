@@ -150,7 +150,7 @@ def _empty_value(spec: AnswerSpec | None) -> Any:
     return {"multi_choice": [], "consent": False}.get(spec.type)
 
 
-def clear_answers(form: Form, prefix: str) -> None:
+def clear_answers(prefix: str) -> None:
     """Empty the form once it is stored. Its widgets were drawn in this run and cannot be changed now, and
     deleting their keys leaves every answer showing in the browser (and sent again with the next press), so
     they are emptied on the next run, by `answers_emptied_if_stored` before the form is drawn."""

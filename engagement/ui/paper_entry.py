@@ -116,7 +116,7 @@ if submitted and second_keying:
     else:
         st.session_state["paper_errors"] = {}
         st.session_state["paper_compared"] = (paper_reference.strip(), table)
-        clear_answers(form, PREFIX)
+        clear_answers(PREFIX)
     st.session_state["paper_just_sent"] = form_key
     st.rerun()
 
@@ -135,7 +135,7 @@ if submitted:
         st.session_state["paper_errors"] = {}
         st.session_state["paper_saved"] = f"{provenance.paper_reference} as {response.reference}"
         st.session_state[f"{PREFIX}_stored"] = True
-        clear_answers(form, PREFIX)
+        clear_answers(PREFIX)
     except IntakeError as exc:
         st.session_state["paper_errors"] = {p.question_id: p.message for p in exc.problems}
     except DatabaseUnavailable:

@@ -91,7 +91,7 @@ if submitted:
         st.session_state["survey_errors"] = {}
         st.session_state["survey_thanks"] = response.reference
         st.session_state[f"{PREFIX}_stored"] = True
-        clear_answers(form, PREFIX)
+        clear_answers(PREFIX)
     st.session_state["survey_just_sent"] = form_key
     st.rerun()
 next_submission_key(PREFIX)
