@@ -131,20 +131,13 @@ def test_a_model_refresh_before_any_answer_is_analysed_suggests_nothing_and_does
     assert survey_model(engine, form, "wmty").suggested == []
 
 
-def test_the_comments_page_counts_easy_read_responses_in_its_synthetic_data_notice(session, form, db_url):
+@pytest.mark.parametrize(("page", "role"), [("comments", "analyst"), ("export", "comms")])
+def test_the_page_counts_easy_read_responses_in_its_synthetic_data_notice(session, form, db_url, page, role):
     """Found in Chromium: with 40 of 440 demo responses through Easy Read, the page said "400 of these 400"."""
     easy = easy_read_version(form.slug)
     submit_many(session, form, [(valid_answers(), Provenance(is_synthetic=True)) for _ in range(4)])
     submit_many(session, easy, [(easy_read_answers(), Provenance(is_synthetic=True)) for _ in range(2)])
-    app = open_page("comments", roles=("analyst",))
-    assert "6 of the 6 responses to this survey" in app.warning[0].value
-
-
-def test_the_exports_page_counts_easy_read_responses_in_its_synthetic_data_notice(session, form, db_url):
-    easy = easy_read_version(form.slug)
-    submit_many(session, form, [(valid_answers(), Provenance(is_synthetic=True)) for _ in range(4)])
-    submit_many(session, easy, [(easy_read_answers(), Provenance(is_synthetic=True)) for _ in range(2)])
-    app = open_page("export", roles=("comms",))
+    app = open_page(page, roles=(role,))
     assert "6 of the 6 responses to this survey" in app.warning[0].value
 
 
